@@ -1,0 +1,140 @@
+// Package httpapi is the function's one HTTP face. The local server serves
+// it directly, and every cloud adapter (SCF Function URL and API Gateway,
+// Lambda REST, HTTP API and Function URL) translates its events into calls
+// of the same http.Handler, so all of them behave identically.
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/core/hmacauth"
+)
+
+// Verifier is what the handler needs from the core: *core.Client satisfies it.
+type Verifier interface {
+	Verify(ctx context.Context, req core.Request) (*core.Result, error)
+}
+
+// DefaultMaxBody bounds an inbound body before it is buffered. SCF's
+// synchronous payloads stop at 6 MB, and a 3 MB photo is 4 MB in base64.
+const DefaultMaxBody = 6 << 20
+
+// Options configure the handler.
+type Options struct {
+	Verifier Verifier
+	Logger   *slog.Logger
+	// ClientKeys, when set, turns on drop-in mode: callers must sign like
+	// the gateway does, with one of these SecretId→SecretKey pairs.
+	ClientKeys map[string]string
+	// Now is the clock for inbound signature checks; nil means time.Now.
+	Now     func() time.Time
+	MaxBody int64
+}
+
+// Handler serves the verification API.
+type Handler struct {
+	opts     Options
+	verifier *hmacauth.Verifier
+	mux      *http.ServeMux
+}
+
+// New builds the handler.
+func New(opts Options) *Handler {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = DefaultMaxBody
+	}
+	h := &Handler{opts: opts, mux: http.NewServeMux()}
+	if len(opts.ClientKeys) > 0 {
+		keys := opts.ClientKeys
+		h.verifier = &hmacauth.Verifier{
+			Lookup: func(id string) (string, bool) { k, ok := keys[id]; return k, ok },
+			Now:    opts.Now,
+		}
+	}
+	h.mux.HandleFunc("POST /verify", h.verify)
+	// The upstream's own paths, so existing clients only change the host.
+	for _, env := range []string{"release", "test", "prepub"} {
+		h.mux.HandleFunc("POST /"+env+"/face_id_card/post", h.verify)
+	}
+	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"status":"ok"}`))
+	})
+	return h
+}
+
+type ctxKey struct{}
+
+// WithRequestID lets an adapter pass the platform's request id (Lambda's
+// or SCF's) so logs and answers carry the id the platform shows.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, ctxKey{}, id)
+}
+
+func requestID(ctx context.Context) string {
+	if id, ok := ctx.Value(ctxKey{}).(string); ok && id != "" {
+		return id
+	}
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.mux.ServeHTTP(w, r)
+}
+
+func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rid := requestID(r.Context())
+	w.Header().Set("X-Request-Id", rid)
+	log := h.opts.Logger.With("request_id", rid, "path", r.URL.Path)
+
+	if h.verifier != nil {
+		if _, err := h.verifier.Verify(r); err != nil {
+			var f *hmacauth.Failure
+			if !errors.As(err, &f) {
+				f = &hmacauth.Failure{Status: http.StatusForbidden, Message: hmacauth.MsgSignatureMismatch}
+			}
+			writeJSON(w, f.Status, map[string]string{"message": f.Message})
+			log.Warn("inbound signature rejected", "status", f.Status, "reason", f.Message,
+				"latency_ms", msSince(start))
+			return
+		}
+	}
+	req, err := parseRequest(r, h.opts.MaxBody)
+	if err != nil {
+		a := fromError(err, rid)
+		writeJSON(w, a.status, a.body)
+		log.Info("verification", a.logAttrs(start)...)
+		return
+	}
+	res, err := h.opts.Verifier.Verify(r.Context(), req)
+	var a answer
+	if err != nil {
+		a = fromError(err, rid)
+	} else {
+		a = fromResult(res, rid)
+	}
+	a.maskedID = maskID(req.IDCard)
+	writeJSON(w, a.status, a.body)
+	level := slog.LevelInfo
+	if a.loud {
+		level = slog.LevelError
+	}
+	log.Log(r.Context(), level, "verification", a.logAttrs(start)...)
+}
+
+func msSince(t time.Time) float64 {
+	return float64(time.Since(t).Microseconds()) / 1000
+}

@@ -1,0 +1,328 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/core/hmacauth"
+	"github.com/faceid-verify/faceid/sandbox"
+)
+
+const passID = "110101199003070011"
+
+// syncBuffer collects log lines from concurrent handlers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type fixture struct {
+	sb      *sandbox.Server
+	handler *Handler
+	logs    *syncBuffer
+	photo   string // base64 of the test JPEG
+}
+
+func newFixture(t *testing.T, sbCfg sandbox.Config, cfg core.Config, opts Options) *fixture {
+	t.Helper()
+	sb := sandbox.New(sbCfg)
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	if cfg.SecretID == "" {
+		cfg.SecretID, cfg.SecretKey = sandbox.DefaultSecretID, sandbox.DefaultSecretKey
+	}
+	cfg.Endpoint = srv.URL + "/release/face_id_card/post"
+	client, err := core.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	opts.Verifier = client
+	opts.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+	img, err := os.ReadFile("../../testdata/photos/small-320x240.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{sb: sb, handler: New(opts), logs: logs, photo: base64.StdEncoding.EncodeToString(img)}
+}
+
+func (f *fixture) do(r *http.Request) (*http.Response, map[string]any) {
+	w := httptest.NewRecorder()
+	f.handler.ServeHTTP(w, r)
+	resp := w.Result()
+	var body map[string]any
+	json.Unmarshal(w.Body.Bytes(), &body)
+	return resp, body
+}
+
+func jsonReq(path string, v any) *http.Request {
+	b, _ := json.Marshal(v)
+	r := httptest.NewRequest("POST", path, bytes.NewReader(b))
+	r.Header.Set("Content-Type", "application/json")
+	return r
+}
+
+func formReq(path, body string) *http.Request {
+	r := httptest.NewRequest("POST", path, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
+}
+
+func TestStatusMapping(t *testing.T) {
+	f := newFixture(t, sandbox.Config{}, core.Config{}, Options{})
+	verify := func(id, name string) *http.Request {
+		return jsonReq("/verify", map[string]string{"idcard": id, "name": name, "image": f.photo})
+	}
+	tests := []struct {
+		name     string
+		req      *http.Request
+		status   int
+		code     float64
+		passed   any // expected data.passed, nil when data is empty
+		kind     string
+		billable int64
+	}{
+		{"same person", verify(passID, "张三"), 200, 200, true, "", 1},
+		{"uncertain", verify("120101198506120022", "李四"), 200, 200, false, "", 1},
+		{"different person", verify("130102197809210037", "王五"), 200, 200, false, "", 1},
+		{"name mismatch", verify(passID, "李四"), 200, 200, false, "", 1},
+		{"local checksum error", verify("110101199003070012", "张三"), 400, 400, nil, "validation", 0},
+		{"local name error", verify(passID, "<b>张三</b>"), 400, 400, nil, "validation", 0},
+		{"seller 404", verify("360102199306180149", "沈六"), 502, 404, nil, "seller", 0},
+		{"seller 500", verify("370102198009090152", "韩七"), 502, 500, nil, "seller", 0},
+		{"seller 501", verify("410102199711110165", "杨八"), 502, 501, nil, "seller", 0},
+		{"seller 604", verify("420102197503150173", "朱九"), 503, 604, nil, "seller", 0},
+		{"form body on the drop-in path", formReq("/release/face_id_card/post",
+			url.Values{"idcard": {passID}, "name": {"张三"}, "image": {f.photo}, "url": {""}}.Encode()), 200, 200, true, "", 1},
+		{"duplicated form key", formReq("/verify", "idcard="+passID+"&idcard="+passID+"&name=x&image=y"), 400, 400, nil, "validation", 0},
+		{"json trailing garbage", func() *http.Request {
+			r := jsonReq("/verify", map[string]string{"idcard": passID})
+			r.Body = io.NopCloser(strings.NewReader(`{"idcard":"` + passID + `"} {}`))
+			return r
+		}(), 400, 400, nil, "validation", 0},
+		{"json duplicate key", func() *http.Request {
+			r := jsonReq("/verify", nil)
+			r.Body = io.NopCloser(strings.NewReader(`{"idcard":"1","idcard":"2"}`))
+			return r
+		}(), 400, 400, nil, "validation", 0},
+		{"wrong content type", func() *http.Request {
+			r := formReq("/verify", "x")
+			r.Header.Set("Content-Type", "text/plain")
+			return r
+		}(), 415, 400, nil, "validation", 0},
+		{"body too large", formReq("/verify", "image="+strings.Repeat("A", DefaultMaxBody+1)), 413, 400, nil, "validation", 0},
+		{"image and url", jsonReq("/verify", map[string]string{"idcard": passID, "name": "张三", "image": f.photo, "url": "https://example.com/a.jpg"}), 400, 400, nil, "validation", 0},
+		{"webp photo", func() *http.Request {
+			b, _ := os.ReadFile("../../testdata/photos/portrait.webp")
+			return jsonReq("/verify", map[string]string{"idcard": passID, "name": "张三", "image": base64.StdEncoding.EncodeToString(b)})
+		}(), 400, 400, nil, "validation", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f.sb.ResetStats()
+			resp, body := f.do(tc.req)
+			if resp.StatusCode != tc.status || body["code"] != tc.code {
+				t.Fatalf("status %d code %v, want %d %v: %v", resp.StatusCode, body["code"], tc.status, tc.code, body)
+			}
+			if body["request_id"] == "" || resp.Header.Get("X-Request-Id") != body["request_id"] {
+				t.Errorf("request id missing: %v", body)
+			}
+			if tc.passed != nil {
+				data := body["data"].(map[string]any)
+				if data["passed"] != tc.passed || data["verdict"] == "" || data["incorrect_desc"] == "" {
+					t.Errorf("data %v", data)
+				}
+			}
+			if tc.kind != "" {
+				e, _ := body["error"].(map[string]any)
+				if e["kind"] != tc.kind {
+					t.Errorf("error %v, want kind %s", e, tc.kind)
+				}
+			}
+			if got := f.sb.Stats().Billable; got != tc.billable {
+				t.Errorf("billable calls = %d, want %d", got, tc.billable)
+			}
+		})
+	}
+	assertNoPII(t, f.logs.String(), f.photo)
+}
+
+func TestUpstreamFailures(t *testing.T) {
+	t.Run("our key pair rejected is a loud 502", func(t *testing.T) {
+		f := newFixture(t, sandbox.Config{}, core.Config{SecretID: "sandbox-secret-id", SecretKey: "not-the-key"}, Options{})
+		resp, body := f.do(jsonReq("/verify", map[string]string{"idcard": passID, "name": "张三", "image": f.photo}))
+		if resp.StatusCode != 502 || strings.Contains(body["msg"].(string), "HMAC") {
+			t.Fatalf("%d %v", resp.StatusCode, body)
+		}
+		if !strings.Contains(f.logs.String(), `"level":"ERROR"`) || !strings.Contains(f.logs.String(), hmacauth.MsgSignatureMismatch) {
+			t.Fatalf("not logged loudly: %s", f.logs.String())
+		}
+		if strings.Contains(f.logs.String(), "not-the-key") {
+			t.Fatal("secret logged")
+		}
+	})
+	t.Run("quota is a 429", func(t *testing.T) {
+		f := newFixture(t, sandbox.Config{Quota: 1}, core.Config{}, Options{})
+		req := func() *http.Request {
+			return jsonReq("/verify", map[string]string{"idcard": passID, "name": "张三", "image": f.photo})
+		}
+		if resp, _ := f.do(req()); resp.StatusCode != 200 {
+			t.Fatalf("first call %d", resp.StatusCode)
+		}
+		resp, body := f.do(req())
+		if resp.StatusCode != 429 || body["error"].(map[string]any)["kind"] != "quota_exceeded" {
+			t.Fatalf("%d %v", resp.StatusCode, body)
+		}
+	})
+	t.Run("upstream timeout is a 504", func(t *testing.T) {
+		f := newFixture(t, sandbox.Config{}, core.Config{Timeout: 200 * time.Millisecond}, Options{})
+		f.sb.InjectFault(sandbox.Fault{Kind: sandbox.FaultLatency, Latency: 2 * time.Second, Times: 1})
+		resp, body := f.do(jsonReq("/verify", map[string]string{"idcard": passID, "name": "张三", "image": f.photo}))
+		e := body["error"].(map[string]any)
+		if resp.StatusCode != 504 || e["may_have_charged"] != true {
+			t.Fatalf("%d %v", resp.StatusCode, body)
+		}
+	})
+	t.Run("gateway 502 is a 502", func(t *testing.T) {
+		f := newFixture(t, sandbox.Config{}, core.Config{}, Options{})
+		f.sb.InjectFault(sandbox.Fault{Kind: sandbox.FaultStatus, Status: 502, Times: 1})
+		resp, _ := f.do(jsonReq("/verify", map[string]string{"idcard": passID, "name": "张三", "image": f.photo}))
+		if resp.StatusCode != 502 {
+			t.Fatalf("%d", resp.StatusCode)
+		}
+	})
+}
+
+func TestDropInSignatures(t *testing.T) {
+	keys := map[string]string{"client-id": "client-secret"}
+	f := newFixture(t, sandbox.Config{}, core.Config{}, Options{ClientKeys: keys})
+	body := url.Values{"idcard": {passID}, "name": {"张三"}, "image": {f.photo}, "url": {""}}.Encode()
+	sign := func(r *http.Request, id, key string, at time.Time) *http.Request {
+		hmacauth.Sign(r.Header, hmacauth.Credentials{SecretID: id, SecretKey: key, Source: "market", Variant: hmacauth.XDate}, at)
+		return r
+	}
+	now := time.Now()
+	tests := []struct {
+		name   string
+		req    *http.Request
+		status int
+	}{
+		{"signed", sign(formReq("/release/face_id_card/post", body), "client-id", "client-secret", now), 200},
+		{"unsigned", formReq("/release/face_id_card/post", body), 401},
+		{"wrong key", sign(formReq("/verify", body), "client-id", "nope", now), 403},
+		{"unknown id", sign(formReq("/verify", body), "other", "client-secret", now), 403},
+		{"stale x-date", sign(formReq("/verify", body), "client-id", "client-secret", now.Add(-16*time.Minute)), 401},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f.sb.ResetStats()
+			resp, b := f.do(tc.req)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d: %v", resp.StatusCode, tc.status, b)
+			}
+			if tc.status != 200 {
+				if _, ok := b["message"].(string); !ok || f.sb.Stats().Received != 0 {
+					t.Fatalf("want a gateway-style body and no upstream call: %v", b)
+				}
+			}
+		})
+	}
+	// The health check stays open.
+	if resp, _ := f.do(httptest.NewRequest("GET", "/healthz", nil)); resp.StatusCode != 200 {
+		t.Fatalf("healthz %d", resp.StatusCode)
+	}
+}
+
+// assertNoPII fails if a raw ID number, name, photo or secret reached the logs.
+func assertNoPII(t *testing.T, logs, photo string) {
+	t.Helper()
+	for _, s := range []string{passID, "张三", "李四", "王五", photo[:40], sandbox.DefaultSecretKey, "120101198506120022"} {
+		if strings.Contains(logs, s) {
+			t.Errorf("logs contain %q", s)
+		}
+	}
+	if !strings.Contains(logs, "110***********0011") {
+		t.Error("logs lack the masked ID")
+	}
+}
+
+func TestRequestIDFromContext(t *testing.T) {
+	f := newFixture(t, sandbox.Config{}, core.Config{}, Options{})
+	r := jsonReq("/verify", map[string]string{"idcard": "bad"})
+	r = r.WithContext(WithRequestID(context.Background(), "platform-id-1"))
+	_, body := f.do(r)
+	if body["request_id"] != "platform-id-1" {
+		t.Fatalf("request_id %v", body["request_id"])
+	}
+}
+
+func TestParseClientKeys(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"", 0, true},
+		{"a:b", 1, true},
+		{"a:b, c:d", 2, true},
+		{"a:b,a:c", 0, false},
+		{"a", 0, false},
+		{"a:", 0, false},
+		{":b", 0, false},
+	}
+	for _, tc := range tests {
+		got, err := ParseClientKeys(tc.in)
+		if (err == nil) != tc.ok || len(got) != tc.want {
+			t.Errorf("ParseClientKeys(%q) = %v, %v", tc.in, got, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "b") && strings.Contains(tc.in, ":b") {
+			t.Errorf("error reveals a secret: %v", err)
+		}
+	}
+}
+
+func FuzzParseRequest(f *testing.F) {
+	f.Add("application/json", `{"idcard":"110101199003070011","name":"张三","image":"AAAA"}`)
+	f.Add("application/x-www-form-urlencoded", "idcard=1&name=%E5%BC%A0&image=AA&url=")
+	f.Add("application/json", `{"idcard":1}`)
+	f.Add("application/json", `{"a":{"b":[1,2]},"idcard":null}`)
+	f.Add("multipart/form-data; boundary=x", "--x--")
+	f.Fuzz(func(t *testing.T, ct, body string) {
+		r := httptest.NewRequest("POST", "/verify", strings.NewReader(body))
+		r.Header.Set("Content-Type", ct)
+		req, err := parseRequest(r, 1<<20)
+		if err != nil {
+			return
+		}
+		for _, v := range []string{req.IDCard, req.Name, req.URL} {
+			if len(v) > maxFieldLen || strings.ContainsRune(v, 0) {
+				t.Fatalf("field escaped the checks: %q", v)
+			}
+		}
+	})
+}

@@ -1,0 +1,207 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/core/codes"
+	"github.com/faceid-verify/faceid/core/mask"
+)
+
+// envelope is the upstream's answer shape, so existing clients keep
+// working, plus our request_id and, on our own errors, a structured error.
+type envelope struct {
+	Msg       string     `json:"msg"`
+	Success   bool       `json:"success"`
+	Code      int        `json:"code"`
+	Data      any        `json:"data"`
+	RequestID string     `json:"request_id"`
+	Error     *errorInfo `json:"error,omitempty"`
+}
+
+type data struct {
+	OrderNo       string       `json:"order_no"`
+	Score         float64      `json:"score"`
+	Msg           string       `json:"msg"`
+	Incorrect     int          `json:"incorrect"`
+	IncorrectDesc string       `json:"incorrect_desc"`
+	IncorrectEn   string       `json:"incorrect_desc_en"`
+	Verdict       core.Verdict `json:"verdict"`
+	Passed        bool         `json:"passed"`
+}
+
+type errorInfo struct {
+	// Kind says which side failed: validation, upstream_auth, rate_limited,
+	// quota_exceeded, seller, upstream_unavailable, upstream_timeout,
+	// upstream_malformed, request.
+	Kind    string `json:"kind"`
+	Field   string `json:"field,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message_en,omitempty"`
+	// Charged tells the caller whether the upstream may have billed this
+	// call, so a client does not retry blindly.
+	MayHaveCharged bool `json:"may_have_charged"`
+}
+
+// answer is one response and what to log about it.
+type answer struct {
+	status   int
+	body     envelope
+	outcome  string
+	reason   string
+	loud     bool
+	charged  bool
+	maskedID string
+	upstream string
+	// detail is the error text for operators; core errors carry no personal data.
+	detail string
+}
+
+func (a answer) logAttrs(start time.Time) []any {
+	attrs := []any{
+		"status", a.status, "outcome", a.outcome, "may_have_charged", a.charged,
+		"latency_ms", msSince(start),
+	}
+	if a.reason != "" {
+		attrs = append(attrs, "reason", a.reason)
+	}
+	if a.maskedID != "" {
+		attrs = append(attrs, "idcard", a.maskedID)
+	}
+	if a.upstream != "" {
+		attrs = append(attrs, "upstream_request_id", a.upstream)
+	}
+	if a.detail != "" {
+		attrs = append(attrs, "error", a.detail)
+	}
+	return attrs
+}
+
+func fromResult(r *core.Result, rid string) answer {
+	outcome := "not_passed"
+	if r.Passed {
+		outcome = "passed"
+	}
+	return answer{
+		status: http.StatusOK, outcome: outcome, charged: true, upstream: r.RequestID,
+		reason: string(r.Verdict),
+		body: envelope{
+			Msg: r.Msg, Success: true, Code: r.Code, RequestID: rid,
+			Data: data{
+				OrderNo: r.OrderNo, Score: r.Score, Msg: r.DataMsg, Incorrect: r.Incorrect,
+				IncorrectDesc: r.IncorrectDesc, IncorrectEn: r.IncorrectEn,
+				Verdict: r.Verdict, Passed: r.Passed,
+			},
+		},
+	}
+}
+
+// fromError maps every error the core returns to one status, in one place.
+func fromError(err error, rid string) answer {
+	fail := func(status, code int, msg string, info errorInfo) answer {
+		info.MayHaveCharged = core.MayHaveReached(err)
+		return answer{
+			status: status, outcome: info.Kind, reason: info.Reason, charged: info.MayHaveCharged,
+			detail: err.Error(),
+			body:   envelope{Msg: msg, Code: code, Data: struct{}{}, RequestID: rid, Error: &info},
+		}
+	}
+	var (
+		ve *core.ValidationError
+		ge *core.GatewayError
+		se *core.SellerError
+		te *core.TransportError
+		re *core.ResponseError
+	)
+	switch {
+	case errors.As(err, &ve):
+		status := http.StatusBadRequest
+		switch {
+		case ve.Field == "body" && ve.Reason == "too_large":
+			status = http.StatusRequestEntityTooLarge
+		case ve.Field == "body" && ve.Reason == "content_type":
+			status = http.StatusUnsupportedMediaType
+		}
+		return fail(status, codes.BadRequest, ve.Error(),
+			errorInfo{Kind: "validation", Field: ve.Field, Reason: ve.Reason, Message: ve.English})
+	case errors.As(err, &ge):
+		switch {
+		case ge.Limited():
+			kind := "rate_limited"
+			if ge.QuotaExhausted() {
+				kind = "quota_exceeded"
+			}
+			a := fail(http.StatusTooManyRequests, http.StatusTooManyRequests, ge.Message,
+				errorInfo{Kind: kind, Reason: ge.Message, Message: ge.Message})
+			a.upstream = ge.RequestID
+			return a
+		case ge.Auth():
+			// Our own key pair is wrong: loud in the logs, vague to callers.
+			a := fail(http.StatusBadGateway, http.StatusBadGateway, "上游服务鉴权失败,请联系服务管理员",
+				errorInfo{Kind: "upstream_auth", Message: "the function's upstream credentials were rejected"})
+			a.loud, a.reason, a.upstream = true, ge.Message, ge.RequestID
+			return a
+		case ge.Status == http.StatusGatewayTimeout:
+			a := fail(http.StatusGatewayTimeout, http.StatusGatewayTimeout, "上游服务超时",
+				errorInfo{Kind: "upstream_timeout", Reason: "gateway_timeout", Message: "the upstream timed out"})
+			a.upstream = ge.RequestID
+			return a
+		}
+		a := fail(http.StatusBadGateway, http.StatusBadGateway, "上游服务异常",
+			errorInfo{Kind: "upstream_unavailable", Reason: http.StatusText(ge.Status), Message: "the upstream gateway failed"})
+		a.upstream = ge.RequestID
+		return a
+	case errors.As(err, &se):
+		info := errorInfo{Kind: "seller", Reason: http.StatusText(se.Code)}
+		if m, ok := codes.Code(se.Code); ok {
+			info.Message = m.En
+		}
+		status := http.StatusBadGateway
+		switch se.Code {
+		case codes.BadRequest:
+			status = http.StatusBadRequest
+		case codes.Discontinued:
+			status = http.StatusServiceUnavailable
+		}
+		a := fail(status, se.Code, se.Msg, info)
+		a.upstream = se.RequestID
+		return a
+	case errors.As(err, &te):
+		if te.Timeout {
+			return fail(http.StatusGatewayTimeout, http.StatusGatewayTimeout, "上游服务超时",
+				errorInfo{Kind: "upstream_timeout", Reason: te.Op, Message: "the upstream did not answer in time"})
+		}
+		a := fail(http.StatusBadGateway, http.StatusBadGateway, "上游服务连接失败",
+			errorInfo{Kind: "upstream_unavailable", Reason: te.Op, Message: "could not reach the upstream"})
+		a.loud = te.Op == "tls"
+		return a
+	case errors.As(err, &re):
+		a := fail(http.StatusBadGateway, http.StatusBadGateway, "上游服务返回异常",
+			errorInfo{Kind: "upstream_malformed", Reason: re.Reason, Message: "the upstream's answer could not be read"})
+		a.upstream = re.RequestID
+		return a
+	}
+	a := fail(http.StatusInternalServerError, http.StatusInternalServerError, "内部错误",
+		errorInfo{Kind: "internal", Message: "internal error"})
+	a.loud = true
+	return a
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	// A failed write means the caller went away; nothing is left to tell it.
+	_ = enc.Encode(v)
+}
+
+func maskID(s string) string {
+	if s == "" {
+		return ""
+	}
+	return mask.ID(s)
+}

@@ -1,0 +1,281 @@
+// Package core validates, signs and sends face–ID-card verifications to the
+// Tencent Cloud Market API, and decodes its answers. It is platform-neutral:
+// the SCF and Lambda adapters, the local server and the upload pipeline all
+// call the same Client.
+package core
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/faceid-verify/faceid/core/codes"
+	"github.com/faceid-verify/faceid/core/hmacauth"
+)
+
+// Client calls the upstream. Create one per process and reuse it across
+// warm invocations: it holds the connection pool.
+type Client struct {
+	cfg   Config
+	creds hmacauth.Credentials
+	hc    *http.Client
+	now   func() time.Time
+	pool  bodyPool
+}
+
+// Option customises a Client.
+type Option func(*Client)
+
+// WithHTTPClient replaces the HTTP client (tests, custom transports).
+func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc } }
+
+// WithClock injects the clock used for signing and date checks.
+func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
+
+// New builds a Client from a config; unset fields take their defaults.
+func New(cfg Config, opts ...Option) (*Client, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	c := &Client{
+		cfg: cfg,
+		creds: hmacauth.Credentials{
+			SecretID: cfg.SecretID, SecretKey: cfg.SecretKey.Reveal(),
+			Source: cfg.Source, Variant: cfg.SignedHeaders,
+		},
+		now: time.Now,
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	if c.hc == nil {
+		hc, err := NewHTTPClient(cfg)
+		if err != nil {
+			return nil, err
+		}
+		c.hc = hc
+	}
+	return c, nil
+}
+
+// Config returns the client's effective configuration.
+func (c *Client) Config() Config { return c.cfg }
+
+// Now returns the client's clock reading.
+func (c *Client) Now() time.Time { return c.now() }
+
+// NewHTTPClient builds the one HTTP client a process shares: bounded dial,
+// TLS and header waits, kept-alive connections, and certificate checks that
+// can be extended with a CA file but never switched off.
+func NewHTTPClient(cfg Config) (*http.Client, error) {
+	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, &ConfigError{EnvPrefix + "_CA_FILE", "cannot read the file"}
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, &ConfigError{EnvPrefix + "_CA_FILE", "no PEM certificate found"}
+		}
+		tlsCfg.RootCAs = pool
+	}
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       tlsCfg,
+		TLSHandshakeTimeout:   cfg.TLSHandshakeTimeout,
+		ResponseHeaderTimeout: cfg.ResponseHeaderTimeout,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          16,
+		MaxIdleConnsPerHost:   16,
+		IdleConnTimeout:       90 * time.Second,
+	}
+	return &http.Client{
+		Transport: tr,
+		// A redirect would resend a paid POST somewhere else: never follow.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}, nil
+}
+
+// Verify validates req locally and, only if it passes, makes one paid call.
+// The call's deadline is the earlier of the configured timeout and the
+// caller's deadline less the configured margin.
+func (c *Client) Verify(ctx context.Context, req Request) (*Result, error) {
+	checked, err := req.Validate(c.cfg.Limits(), c.now())
+	if err != nil {
+		return nil, err
+	}
+	return c.Send(ctx, checked)
+}
+
+// Send makes the paid call for an already validated request.
+func (c *Client) Send(ctx context.Context, checked Checked) (*Result, error) {
+	deadline := time.Now().Add(c.cfg.Timeout)
+	if d, ok := ctx.Deadline(); ok && d.Add(-c.cfg.DeadlineMargin).Before(deadline) {
+		deadline = d.Add(-c.cfg.DeadlineMargin)
+	}
+	if time.Until(deadline) <= 0 {
+		return nil, &TransportError{Op: "deadline", Timeout: true, Err: errors.New("no time left before the caller's deadline")}
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+
+	buf := c.pool.get()
+	encodeForm(buf, checked)
+	body := &pooledBody{Reader: bytes.NewReader(buf.Bytes()), buf: buf, pool: &c.pool}
+
+	var sent atomic.Bool
+	trace := &httptrace.ClientTrace{
+		// Headers handed to the connection are as good as sent: from here on
+		// the seller may see the request, and a retry could pay twice.
+		WroteHeaders: func() { sent.Store(true) },
+	}
+	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, c.cfg.Endpoint, body)
+	if err != nil {
+		body.Close()
+		return nil, fmt.Errorf("core: build request: %w", err)
+	}
+	hreq.ContentLength = int64(buf.Len())
+	hreq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	hreq.Header.Set("Accept", "application/json")
+	hmacauth.Sign(hreq.Header, c.creds, c.now())
+
+	resp, err := c.hc.Do(hreq)
+	if err != nil {
+		return nil, classify(ctx, err, sent.Load(), "write")
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, int64(c.cfg.MaxResponseBytes)+1))
+	if err != nil {
+		return nil, classify(ctx, err, true, "read")
+	}
+	rid := resp.Header.Get("X-Api-RequestId")
+	if len(raw) > c.cfg.MaxResponseBytes {
+		return nil, &ResponseError{Status: resp.StatusCode, Reason: "too_large", RequestID: rid}
+	}
+	return c.decode(resp, raw, rid)
+}
+
+// classify turns a transport failure into a *TransportError recording
+// whether the request may have left this process.
+func classify(ctx context.Context, err error, sent bool, phase string) error {
+	te := &TransportError{Op: phase, Sent: sent, Err: err}
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil || (errors.As(err, &ne) && ne.Timeout()) {
+		te.Timeout = true
+	}
+	var op *net.OpError
+	var dns *net.DNSError
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var certErr *tls.CertificateVerificationError
+	var recErr tls.RecordHeaderError
+	switch {
+	case sent:
+	case errors.As(err, &dns) || (errors.As(err, &op) && op.Op == "dial"):
+		te.Op = "dial"
+	case errors.As(err, &certErr) || errors.As(err, &unknownCA) || errors.As(err, &hostErr) || errors.As(err, &recErr):
+		te.Op = "tls"
+	case te.Timeout:
+		te.Op = "deadline"
+	}
+	return te
+}
+
+func (c *Client) decode(resp *http.Response, raw []byte, rid string) (*Result, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		if resp.StatusCode == http.StatusOK {
+			return nil, &ResponseError{Status: resp.StatusCode, Reason: "empty", RequestID: rid}
+		}
+		return nil, gatewayError(resp, http.StatusText(resp.StatusCode), rid)
+	}
+	var env envelope
+	if err := json.Unmarshal(raw, &env); err != nil {
+		if resp.StatusCode != http.StatusOK {
+			return nil, gatewayError(resp, http.StatusText(resp.StatusCode), rid)
+		}
+		return nil, &ResponseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: jsonErr(err)}
+	}
+	// The gateway's own answers are a flat {"message": …}; the seller's
+	// always carry a code.
+	if !env.Code.Set {
+		if env.Message != nil || resp.StatusCode != http.StatusOK {
+			msg := http.StatusText(resp.StatusCode)
+			if env.Message != nil {
+				msg = *env.Message
+			}
+			return nil, gatewayError(resp, msg, rid)
+		}
+		return nil, &ResponseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: errors.New("no code field")}
+	}
+	if env.Code.V != codes.OK {
+		return nil, &SellerError{Code: env.Code.V, Msg: string(env.Msg), RequestID: rid}
+	}
+	var d answerData
+	if !hasObject(env.Data) {
+		return nil, &ResponseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: errors.New("code 200 without data")}
+	}
+	if err := json.Unmarshal(env.Data, &d); err != nil {
+		return nil, &ResponseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: jsonErr(err)}
+	}
+	if !d.Incorrect.Set {
+		return nil, &ResponseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: errors.New("data without incorrect")}
+	}
+	r := &Result{
+		Code: env.Code.V, Msg: string(env.Msg), OrderNo: string(d.OrderNo),
+		Score: d.Score.V, Incorrect: d.Incorrect.V, DataMsg: string(d.Msg), RequestID: rid,
+	}
+	r.describe(c.cfg.SameThreshold, c.cfg.UncertainThreshold)
+	return r, nil
+}
+
+func gatewayError(resp *http.Response, msg, rid string) *GatewayError {
+	g := &GatewayError{Status: resp.StatusCode, Message: truncateMsg(msg), RequestID: rid}
+	if s := resp.Header.Get("Retry-After"); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n >= 0 {
+			g.RetryAfter = time.Duration(n) * time.Second
+		}
+	}
+	return g
+}
+
+// truncateMsg bounds an upstream message before it reaches logs.
+func truncateMsg(s string) string {
+	if len(s) > 256 {
+		return s[:256]
+	}
+	return s
+}
+
+// jsonErr keeps the position of a syntax error but not the text around it.
+func jsonErr(err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("invalid JSON at offset %d", se.Offset)
+	}
+	var ue *json.UnmarshalTypeError
+	if errors.As(err, &ue) {
+		return fmt.Errorf("unexpected JSON type for %s", ue.Field)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("truncated JSON")
+	}
+	return errors.New("undecodable JSON")
+}

@@ -1,0 +1,223 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/faceid-verify/faceid/core/hmacauth"
+)
+
+const (
+	testID     = "110101199003070011"
+	testSecret = "test-secret-key"
+)
+
+func testPhoto(t testing.TB) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../testdata/photos/small-320x240.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// upstream is a minimal seller: it checks the signature with the shared
+// verifier and counts what reaches it.
+type upstream struct {
+	hits    atomic.Int64
+	lastReq atomic.Pointer[url.Values]
+	answer  func(w http.ResponseWriter, r *http.Request)
+}
+
+func (u *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	u.hits.Add(1)
+	v := &hmacauth.Verifier{Lookup: func(id string) (string, bool) { return testSecret, id == "test-id" }}
+	if _, err := v.Verify(r); err != nil {
+		f := err.(*hmacauth.Failure)
+		w.WriteHeader(f.Status)
+		io.WriteString(w, `{"message":"`+f.Message+`"}`)
+		return
+	}
+	r.ParseForm()
+	form := r.PostForm
+	u.lastReq.Store(&form)
+	if u.answer != nil {
+		u.answer(w, r)
+		return
+	}
+	io.WriteString(w, `{"msg":"成功","success":true,"code":200,"data":{"order_no":"568753443590770688","score":0.82,"msg":"系统判断为同一人","incorrect":100}}`)
+}
+
+func newTestClient(t testing.TB, endpoint string, opts ...Option) *Client {
+	t.Helper()
+	c, err := New(Config{Endpoint: endpoint, SecretID: "test-id", SecretKey: testSecret}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestVerifySendsSignedForm(t *testing.T) {
+	for _, variant := range []hmacauth.Variant{hmacauth.XDate, hmacauth.Date} {
+		t.Run(string(variant), func(t *testing.T) {
+			up := &upstream{}
+			srv := httptest.NewServer(up)
+			defer srv.Close()
+			c, err := New(Config{Endpoint: srv.URL + "/release/face_id_card/post", SecretID: "test-id",
+				SecretKey: testSecret, SignedHeaders: variant})
+			if err != nil {
+				t.Fatal(err)
+			}
+			photo := testPhoto(t)
+			res, err := c.Verify(context.Background(), Request{Name: " 张三 ", IDCard: testID, Image: photo})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Passed || res.OrderNo != "568753443590770688" || res.Verdict != VerdictSame {
+				t.Fatalf("result %+v", res)
+			}
+			got := *up.lastReq.Load()
+			if got.Get("name") != "张三" || got.Get("idcard") != testID || got.Get("url") != "" || !got.Has("url") {
+				t.Fatalf("form fields %v", got)
+			}
+			if up.hits.Load() != 1 {
+				t.Fatalf("hits = %d", up.hits.Load())
+			}
+		})
+	}
+}
+
+// Every locally rejectable request costs nothing: the upstream sees none.
+func TestInvalidRequestsNeverCallUpstream(t *testing.T) {
+	up := &upstream{}
+	srv := httptest.NewServer(up)
+	defer srv.Close()
+	c := newTestClient(t, srv.URL)
+	photo := testPhoto(t)
+	reqs := map[string]Request{
+		"bad checksum":  {Name: "张三", IDCard: "110101199003070012", Image: photo},
+		"future birth":  {Name: "张三", IDCard: "110101209901010017", Image: photo},
+		"bad name":      {Name: "张三3", IDCard: testID, Image: photo},
+		"no photo":      {Name: "张三", IDCard: testID},
+		"image and url": {Name: "张三", IDCard: testID, Image: photo, URL: "https://example.com/a.jpg"},
+		"not an image":  {Name: "张三", IDCard: testID, Image: []byte("hello world, not a photo at all")},
+		"ftp url":       {Name: "张三", IDCard: testID, URL: "ftp://example.com/a.jpg"},
+		"url with user": {Name: "张三", IDCard: testID, URL: "https://u:p@example.com/a.jpg"},
+		"bad base64":    {Name: "张三", IDCard: testID, ImageBase64: "!!!!"},
+	}
+	for name, req := range reqs {
+		t.Run(name, func(t *testing.T) {
+			_, err := c.Verify(context.Background(), req)
+			var ve *ValidationError
+			if !errors.As(err, &ve) || MayHaveReached(err) {
+				t.Fatalf("err = %v, want a ValidationError", err)
+			}
+		})
+	}
+	if n := up.hits.Load(); n != 0 {
+		t.Fatalf("upstream saw %d requests", n)
+	}
+}
+
+func TestTransportFailures(t *testing.T) {
+	photo := testPhoto(t)
+	req := Request{Name: "张三", IDCard: testID, Image: photo}
+
+	t.Run("connection refused is not sent", func(t *testing.T) {
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		addr := ln.Addr().String()
+		ln.Close()
+		_, err := newTestClient(t, "http://"+addr).Verify(context.Background(), req)
+		var te *TransportError
+		if !errors.As(err, &te) || te.Op != "dial" || te.Sent || MayHaveReached(err) {
+			t.Fatalf("err = %#v", err)
+		}
+	})
+	t.Run("untrusted certificate is not sent", func(t *testing.T) {
+		up := &upstream{}
+		srv := httptest.NewTLSServer(up)
+		defer srv.Close()
+		_, err := newTestClient(t, srv.URL).Verify(context.Background(), req)
+		var te *TransportError
+		if !errors.As(err, &te) || te.Op != "tls" || te.Sent {
+			t.Fatalf("err = %v", err)
+		}
+		if up.hits.Load() != 0 {
+			t.Fatal("request reached the server")
+		}
+	})
+	t.Run("timeout after sending may have reached", func(t *testing.T) {
+		up := &upstream{answer: func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-r.Context().Done():
+			case <-time.After(5 * time.Second):
+			}
+		}}
+		srv := httptest.NewServer(up)
+		defer srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		c, _ := New(Config{Endpoint: srv.URL, SecretID: "test-id", SecretKey: testSecret, DeadlineMargin: time.Millisecond})
+		_, err := c.Verify(ctx, req)
+		var te *TransportError
+		if !errors.As(err, &te) || !te.Timeout || !te.Sent || !MayHaveReached(err) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("no time left is not sent", func(t *testing.T) {
+		up := &upstream{}
+		srv := httptest.NewServer(up)
+		defer srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		c, _ := New(Config{Endpoint: srv.URL, SecretID: "test-id", SecretKey: testSecret, DeadlineMargin: time.Second})
+		_, err := c.Verify(ctx, req)
+		var te *TransportError
+		if !errors.As(err, &te) || te.Sent || !te.Timeout || up.hits.Load() != 0 {
+			t.Fatalf("err = %v, hits %d", err, up.hits.Load())
+		}
+	})
+	t.Run("redirect is not followed", func(t *testing.T) {
+		up := &upstream{answer: func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/elsewhere", http.StatusTemporaryRedirect)
+		}}
+		srv := httptest.NewServer(up)
+		defer srv.Close()
+		_, err := newTestClient(t, srv.URL).Verify(context.Background(), req)
+		var ge *GatewayError
+		if !errors.As(err, &ge) || ge.Status != http.StatusTemporaryRedirect || up.hits.Load() != 1 {
+			t.Fatalf("err = %v, hits %d", err, up.hits.Load())
+		}
+	})
+	t.Run("oversized answer", func(t *testing.T) {
+		up := &upstream{answer: func(w http.ResponseWriter, r *http.Request) {
+			w.Write(make([]byte, 1<<20))
+		}}
+		srv := httptest.NewServer(up)
+		defer srv.Close()
+		_, err := newTestClient(t, srv.URL).Verify(context.Background(), req)
+		var re *ResponseError
+		if !errors.As(err, &re) || re.Reason != "too_large" {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("wrong key is a gateway auth error", func(t *testing.T) {
+		srv := httptest.NewServer(&upstream{})
+		defer srv.Close()
+		c, _ := New(Config{Endpoint: srv.URL, SecretID: "test-id", SecretKey: "wrong"})
+		_, err := c.Verify(context.Background(), req)
+		var ge *GatewayError
+		if !errors.As(err, &ge) || !ge.Auth() || ge.Message != hmacauth.MsgSignatureMismatch {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}

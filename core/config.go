@@ -1,0 +1,242 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/faceid-verify/faceid/core/codes"
+	"github.com/faceid-verify/faceid/core/hmacauth"
+	"github.com/kelseyhightower/envconfig"
+)
+
+// DefaultEndpoint is the product page's address of the face–ID-card API.
+const DefaultEndpoint = "https://service-ndq49qvj-1256140209.ap-shanghai.apigateway.myqcloud.com/release/face_id_card/post"
+
+// EnvPrefix prefixes every environment variable. SCF reserves SCF_, QCLOUD_
+// and TENCENTCLOUD_, so the function uses its own.
+const EnvPrefix = "FACEID"
+
+// Secret is a string that never prints: fmt, slog and encoding/json all see
+// "[redacted]", so a config can be logged whole without leaking the key.
+type Secret string
+
+const redacted = "[redacted]"
+
+func (s Secret) String() string               { return redacted }
+func (s Secret) GoString() string             { return redacted }
+func (s Secret) LogValue() slog.Value         { return slog.StringValue(redacted) }
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+func (s Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+func (s Secret) Reveal() string               { return string(s) }
+func (s *Secret) Decode(v string) error       { *s = Secret(v); return nil }
+
+// Config is everything the client needs. The zero value plus an endpoint and
+// a key pair is usable: WithDefaults fills the rest.
+type Config struct {
+	Endpoint  string `envconfig:"ENDPOINT"`
+	SecretID  string `envconfig:"SECRET_ID"`
+	SecretKey Secret `envconfig:"SECRET_KEY"`
+	// SecretKeyFile, when set, holds the secret key (e.g. a mounted secret),
+	// so it need not sit in a plain environment variable.
+	SecretKeyFile string `envconfig:"SECRET_KEY_FILE"`
+	// Source is the signature watermark the market's samples send.
+	Source string `envconfig:"SOURCE"`
+	// SignedHeaders picks the header pair to sign: x-date (X-Date/X-Source,
+	// the market samples) or date (Date/Source, the gateway's older demo).
+	SignedHeaders hmacauth.Variant `envconfig:"SIGNED_HEADERS"`
+	// CAFile adds a PEM CA bundle to the system roots (e.g. a TLS sandbox).
+	CAFile string `envconfig:"CA_FILE"`
+
+	DialTimeout           time.Duration `envconfig:"DIAL_TIMEOUT"`
+	TLSHandshakeTimeout   time.Duration `envconfig:"TLS_HANDSHAKE_TIMEOUT"`
+	ResponseHeaderTimeout time.Duration `envconfig:"RESPONSE_HEADER_TIMEOUT"`
+	// Timeout caps one upstream call; the caller's context may cut it shorter.
+	Timeout time.Duration `envconfig:"TIMEOUT"`
+	// DeadlineMargin is kept back from the caller's deadline so the function
+	// can still answer (and log) before the platform kills it.
+	DeadlineMargin time.Duration `envconfig:"DEADLINE_MARGIN"`
+
+	MaxImageBytes    int `envconfig:"MAX_IMAGE_BYTES"`
+	MaxImageSide     int `envconfig:"MAX_IMAGE_SIDE"`
+	MaxImagePixels   int `envconfig:"MAX_IMAGE_PIXELS"`
+	MinImageSide     int `envconfig:"MIN_IMAGE_SIDE"`
+	MaxURLLength     int `envconfig:"MAX_URL_LENGTH"`
+	MaxResponseBytes int `envconfig:"MAX_RESPONSE_BYTES"`
+
+	SameThreshold      float64 `envconfig:"SAME_THRESHOLD"`
+	UncertainThreshold float64 `envconfig:"UNCERTAIN_THRESHOLD"`
+}
+
+// WithDefaults returns c with every unset field at its default.
+func (c Config) WithDefaults() Config {
+	setStr := func(p *string, v string) {
+		if *p == "" {
+			*p = v
+		}
+	}
+	setDur := func(p *time.Duration, v time.Duration) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	setInt := func(p *int, v int) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	setStr(&c.Endpoint, DefaultEndpoint)
+	setStr(&c.Source, "market")
+	if c.SignedHeaders == "" {
+		c.SignedHeaders = hmacauth.XDate
+	}
+	setDur(&c.DialTimeout, 3*time.Second)
+	setDur(&c.TLSHandshakeTimeout, 5*time.Second)
+	setDur(&c.ResponseHeaderTimeout, 15*time.Second)
+	setDur(&c.Timeout, 20*time.Second)
+	setDur(&c.DeadlineMargin, 500*time.Millisecond)
+	setInt(&c.MaxImageBytes, 3<<20)
+	setInt(&c.MaxImageSide, 8000)
+	setInt(&c.MaxImagePixels, 40_000_000)
+	setInt(&c.MinImageSide, 32)
+	setInt(&c.MaxURLLength, 2048)
+	setInt(&c.MaxResponseBytes, 64<<10)
+	if c.SameThreshold == 0 {
+		c.SameThreshold = codes.DefaultSameThreshold
+	}
+	if c.UncertainThreshold == 0 {
+		c.UncertainThreshold = codes.DefaultUncertainThreshold
+	}
+	return c
+}
+
+// ConfigError names the setting that is wrong; it never carries a secret.
+type ConfigError struct {
+	Key    string
+	Reason string
+}
+
+func (e *ConfigError) Error() string { return "config: " + e.Key + ": " + e.Reason }
+
+// Validate reports the first problem with a defaulted config.
+func (c Config) Validate() error {
+	if c.SecretID == "" {
+		return &ConfigError{EnvPrefix + "_SECRET_ID", "required"}
+	}
+	if c.SecretKey == "" {
+		return &ConfigError{EnvPrefix + "_SECRET_KEY", "required (or " + EnvPrefix + "_SECRET_KEY_FILE)"}
+	}
+	u, err := url.Parse(c.Endpoint)
+	if err != nil || u.Host == "" {
+		return &ConfigError{EnvPrefix + "_ENDPOINT", "not an absolute URL"}
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+		// Plain HTTP only to this machine (the sandbox); never over a network.
+	case u.Scheme == "http":
+		return &ConfigError{EnvPrefix + "_ENDPOINT", "plain http is allowed only for loopback hosts"}
+	default:
+		return &ConfigError{EnvPrefix + "_ENDPOINT", "scheme must be https"}
+	}
+	if u.User != nil {
+		return &ConfigError{EnvPrefix + "_ENDPOINT", "must not contain credentials"}
+	}
+	if !c.SignedHeaders.Valid() {
+		return &ConfigError{EnvPrefix + "_SIGNED_HEADERS", `must be "x-date" or "date"`}
+	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"DIAL_TIMEOUT", c.DialTimeout}, {"TLS_HANDSHAKE_TIMEOUT", c.TLSHandshakeTimeout},
+		{"RESPONSE_HEADER_TIMEOUT", c.ResponseHeaderTimeout}, {"TIMEOUT", c.Timeout}} {
+		if d.v <= 0 {
+			return &ConfigError{EnvPrefix + "_" + d.key, "must be positive"}
+		}
+	}
+	if c.DeadlineMargin < 0 {
+		return &ConfigError{EnvPrefix + "_DEADLINE_MARGIN", "must not be negative"}
+	}
+	for _, n := range []struct {
+		key string
+		v   int
+	}{{"MAX_IMAGE_BYTES", c.MaxImageBytes}, {"MAX_IMAGE_SIDE", c.MaxImageSide},
+		{"MAX_IMAGE_PIXELS", c.MaxImagePixels}, {"MIN_IMAGE_SIDE", c.MinImageSide},
+		{"MAX_URL_LENGTH", c.MaxURLLength}, {"MAX_RESPONSE_BYTES", c.MaxResponseBytes}} {
+		if n.v <= 0 {
+			return &ConfigError{EnvPrefix + "_" + n.key, "must be positive"}
+		}
+	}
+	if !(0 < c.UncertainThreshold && c.UncertainThreshold <= c.SameThreshold && c.SameThreshold <= 1) {
+		return &ConfigError{EnvPrefix + "_SAME_THRESHOLD", "thresholds must satisfy 0 < uncertain <= same <= 1"}
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// requiredIfSet are variables that, when present, must not be empty:
+// envconfig alone would let an empty value through as "unset".
+var requiredIfSet = []string{"ENDPOINT", "SECRET_ID", "SECRET_KEY", "SECRET_KEY_FILE"}
+
+// LoadEnv reads FACEID_* variables into a defaulted Config without requiring
+// the key pair (the local server supplies the sandbox's when none is set).
+func LoadEnv() (Config, error) {
+	for _, k := range requiredIfSet {
+		if v, ok := os.LookupEnv(EnvPrefix + "_" + k); ok && strings.TrimSpace(v) == "" {
+			return Config{}, &ConfigError{EnvPrefix + "_" + k, "is set but empty"}
+		}
+	}
+	var c Config
+	if err := envconfig.Process(EnvPrefix, &c); err != nil {
+		var pe *envconfig.ParseError
+		if errors.As(err, &pe) {
+			// ParseError's text repeats the value; name the key and type only.
+			return Config{}, &ConfigError{pe.KeyName, "cannot parse as " + pe.TypeName}
+		}
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	if c.SecretKeyFile != "" {
+		if c.SecretKey != "" {
+			return Config{}, &ConfigError{EnvPrefix + "_SECRET_KEY_FILE", "set together with " + EnvPrefix + "_SECRET_KEY; choose one"}
+		}
+		b, err := os.ReadFile(c.SecretKeyFile)
+		if err != nil {
+			reason := "cannot read the file"
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				reason += ": " + pe.Err.Error()
+			}
+			return Config{}, &ConfigError{EnvPrefix + "_SECRET_KEY_FILE", reason}
+		}
+		c.SecretKey = Secret(strings.TrimSpace(string(b)))
+		if c.SecretKey == "" {
+			return Config{}, &ConfigError{EnvPrefix + "_SECRET_KEY_FILE", "file is empty"}
+		}
+	}
+	return c.WithDefaults(), nil
+}
+
+// FromEnv reads and validates the configuration from FACEID_* variables.
+func FromEnv() (Config, error) {
+	c, err := LoadEnv()
+	if err != nil {
+		return Config{}, err
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}

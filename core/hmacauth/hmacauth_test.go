@@ -1,0 +1,215 @@
+package hmacauth
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+)
+
+var fixed = time.Date(2018, 3, 19, 12, 8, 40, 0, time.UTC)
+
+// Vectors computed independently with Python's hmac module.
+func TestSignVectors(t *testing.T) {
+	tests := []struct {
+		name    string
+		creds   Credentials
+		dateHdr string
+		srcHdr  string
+		want    string
+	}{
+		{"x-date", Credentials{"AKIDtest", "sandbox-secret-key", "market", XDate}, "X-Date", "X-Source",
+			`hmac id="AKIDtest", algorithm="hmac-sha1", headers="x-date x-source", signature="aGk9ONlCIN0jR15//rz1p4VX+Sw="`},
+		{"date", Credentials{"AKIDtest", "sandbox-secret-key", "source", Date}, "Date", "Source",
+			`hmac id="AKIDtest", algorithm="hmac-sha1", headers="date source", signature="koF62Ck1hSNsJiHzeMOI98zwrIs="`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.Header{}
+			Sign(h, tc.creds, fixed)
+			if got := h.Get("Authorization"); got != tc.want {
+				t.Errorf("Authorization = %s\nwant %s", got, tc.want)
+			}
+			if got := h.Get(tc.dateHdr); got != "Mon, 19 Mar 2018 12:08:40 GMT" {
+				t.Errorf("%s = %q", tc.dateHdr, got)
+			}
+			if got := h.Get(tc.srcHdr); got != tc.creds.Source {
+				t.Errorf("%s = %q", tc.srcHdr, got)
+			}
+		})
+	}
+}
+
+func TestParseAuthorization(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Authorization
+		ok   bool
+	}{
+		{`hmac id="a", algorithm="hmac-sha1", headers="x-date x-source", signature="c2ln="`,
+			Authorization{"a", "hmac-sha1", []string{"x-date", "x-source"}, "c2ln="}, true},
+		// The product page's curl example: spaces around '=', bare signature.
+		{`hmac id = "AKID", algorithm = "hmac-sha1", headers = "date source", signature = yMCxXNytW5nvVGNZ8aBtRxmiLJ4=`,
+			Authorization{"AKID", "hmac-sha1", []string{"date", "source"}, "yMCxXNytW5nvVGNZ8aBtRxmiLJ4="}, true},
+		{`HMAC id="a",signature="b"`, Authorization{ID: "a", Signature: "b"}, true},
+		{`Bearer abc`, Authorization{}, false},
+		{`hmac`, Authorization{}, false},
+		{`hmac id="a`, Authorization{}, false},
+		{`hmac id="a" x`, Authorization{}, false},
+		{`hmac id="a", id="b"`, Authorization{}, false},
+		{`hmac novalue`, Authorization{}, false},
+	}
+	for _, tc := range tests {
+		got, err := ParseAuthorization(tc.in)
+		if (err == nil) != tc.ok {
+			t.Errorf("ParseAuthorization(%q) err = %v, want ok=%v", tc.in, err, tc.ok)
+			continue
+		}
+		if tc.ok && (got.ID != tc.want.ID || got.Algorithm != tc.want.Algorithm ||
+			got.Signature != tc.want.Signature || len(got.Headers) != len(tc.want.Headers)) {
+			t.Errorf("ParseAuthorization(%q) = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func newVerifier(now time.Time) *Verifier {
+	return &Verifier{
+		Lookup: func(id string) (string, bool) {
+			if id == "sandbox-secret-id" {
+				return "sandbox-secret-key", true
+			}
+			return "", false
+		},
+		Now: func() time.Time { return now },
+	}
+}
+
+func signed(v Variant, at time.Time) *http.Request {
+	r := httptest.NewRequest("POST", "/release/face_id_card/post", nil)
+	Sign(r.Header, Credentials{"sandbox-secret-id", "sandbox-secret-key", "market", v}, at)
+	return r
+}
+
+func TestVerify(t *testing.T) {
+	now := fixed
+	tests := []struct {
+		name   string
+		req    func() *http.Request
+		status int
+		msg    string
+	}{
+		{"x-date ok", func() *http.Request { return signed(XDate, now) }, 0, ""},
+		{"date ok", func() *http.Request { return signed(Date, now) }, 0, ""},
+		{"x-date 899s old ok", func() *http.Request { return signed(XDate, now.Add(-899*time.Second)) }, 0, ""},
+		{"x-date 901s old", func() *http.Request { return signed(XDate, now.Add(-901*time.Second)) }, 401, MsgXDateOutOfDate},
+		{"x-date 901s ahead", func() *http.Request { return signed(XDate, now.Add(901*time.Second)) }, 401, MsgXDateOutOfDate},
+		{"date never expires", func() *http.Request { return signed(Date, now.Add(-48*time.Hour)) }, 0, ""},
+		{"no authorization", func() *http.Request {
+			r := signed(XDate, now)
+			r.Header.Del("Authorization")
+			return r
+		}, 401, MsgNoAuthorization},
+		{"garbage authorization", func() *http.Request {
+			r := signed(XDate, now)
+			r.Header.Set("Authorization", "Basic Zm9vOmJhcg==")
+			return r
+		}, 403, MsgBadAuthorization},
+		{"no signature", func() *http.Request {
+			r := signed(XDate, now)
+			r.Header.Set("Authorization", `hmac id="sandbox-secret-id", algorithm="hmac-sha1", headers="x-date x-source"`)
+			return r
+		}, 403, MsgIDOrSigMissing},
+		{"unsupported algorithm", func() *http.Request {
+			r := signed(XDate, now)
+			r.Header.Set("Authorization", `hmac id="sandbox-secret-id", algorithm="hmac-md5", headers="x-date x-source", signature="x"`)
+			return r
+		}, 401, MsgUnsupportedAlgorithm("hmac-md5")},
+		{"no date among signed headers", func() *http.Request {
+			r := signed(XDate, now)
+			r.Header.Set("Authorization", `hmac id="sandbox-secret-id", algorithm="hmac-sha1", headers="x-source", signature="x"`)
+			return r
+		}, 403, MsgNoDateHeader},
+		{"signed header absent", func() *http.Request {
+			r := signed(XDate, now)
+			r.Header.Del("X-Source")
+			return r
+		}, 403, MsgMissingHeader("x-source")},
+		{"repeated signed header", func() *http.Request {
+			r := signed(XDate, now)
+			r.Header.Add("X-Source", "market")
+			return r
+		}, 401, MsgMultipleHeader},
+		{"unparseable x-date", func() *http.Request {
+			r := signed(XDate, now)
+			r.Header.Set("X-Date", "yesterday")
+			return r
+		}, 401, MsgBadXDate},
+		{"unknown id", func() *http.Request {
+			r := httptest.NewRequest("POST", "/", nil)
+			Sign(r.Header, Credentials{"someone-else", "sandbox-secret-key", "market", XDate}, now)
+			return r
+		}, 403, MsgUnknownKey},
+		{"wrong key", func() *http.Request {
+			r := httptest.NewRequest("POST", "/", nil)
+			Sign(r.Header, Credentials{"sandbox-secret-id", "wrong", "market", XDate}, now)
+			return r
+		}, 403, MsgSignatureMismatch},
+		{"tampered source", func() *http.Request {
+			r := signed(XDate, now)
+			r.Header.Set("X-Source", "other")
+			return r
+		}, 403, MsgSignatureMismatch},
+	}
+	v := newVerifier(now)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			id, err := v.Verify(tc.req())
+			if tc.status == 0 {
+				if err != nil || id != "sandbox-secret-id" {
+					t.Fatalf("Verify = %q, %v; want success", id, err)
+				}
+				return
+			}
+			var f *Failure
+			if !errors.As(err, &f) {
+				t.Fatalf("Verify err = %v, want *Failure", err)
+			}
+			if f.Status != tc.status || f.Message != tc.msg {
+				t.Errorf("Verify = %d %q, want %d %q", f.Status, f.Message, tc.status, tc.msg)
+			}
+		})
+	}
+}
+
+func FuzzParseAuthorization(f *testing.F) {
+	f.Add(`hmac id="a", algorithm="hmac-sha1", headers="x-date x-source", signature="c2ln="`)
+	f.Add(`hmac id = "AKID", algorithm = "hmac-sha1", headers = "date source", signature = yMCx=`)
+	f.Add(`hmac ,,,`)
+	f.Add(`hmac id="`)
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := ParseAuthorization(s)
+		if err != nil {
+			return
+		}
+		// A parsed header round-trips through our own formatter.
+		if a.ID != "" && a.Signature != "" && a.Algorithm != "" && len(a.Headers) > 0 {
+			if !validQuoted(a.ID) || !validQuoted(a.Algorithm) || !validQuoted(a.Signature) {
+				return
+			}
+			b, err := ParseAuthorization(AuthorizationValue(a.ID, a.Algorithm, a.Headers, a.Signature))
+			if err != nil || b.ID != a.ID || b.Signature != a.Signature || b.Algorithm != a.Algorithm {
+				t.Fatalf("round trip of %q: %+v, %v", s, b, err)
+			}
+		}
+	})
+}
+
+func validQuoted(s string) bool {
+	for _, c := range s {
+		if c == '"' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,120 @@
+package core
+
+import (
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/faceid-verify/faceid/core/idcard"
+	"github.com/faceid-verify/faceid/core/invalid"
+	"github.com/faceid-verify/faceid/core/personname"
+	"github.com/faceid-verify/faceid/core/photo"
+)
+
+// Request is one verification: a name, an ID number and exactly one photo
+// source — raw bytes, base64 text, or a URL the upstream fetches itself.
+type Request struct {
+	Name   string
+	IDCard string
+	// Image is the photo's bytes (e.g. read from object storage).
+	Image []byte
+	// ImageBase64 is the photo as base64 (standard or URL-safe, padded or
+	// not, optionally a data: URI, whitespace ignored).
+	ImageBase64 string
+	URL         string
+}
+
+// Checked is a Request that passed every local check, normalised.
+type Checked struct {
+	Name  string
+	ID    idcard.Number
+	Image []byte
+	Info  photo.Info
+	URL   string
+}
+
+// Limits are the local checks' bounds.
+type Limits struct {
+	Photo        photo.Limits
+	MaxURLLength int
+}
+
+// Limits derives the validation bounds from the config.
+func (c Config) Limits() Limits {
+	return Limits{
+		Photo: photo.Limits{
+			MaxBytes:  c.MaxImageBytes,
+			MaxSide:   c.MaxImageSide,
+			MaxPixels: c.MaxImagePixels,
+			MinSide:   c.MinImageSide,
+		},
+		MaxURLLength: c.MaxURLLength,
+	}
+}
+
+// Validate runs every local check a paid call could fail on. It returns a
+// *ValidationError for the first field that fails, in the order the seller
+// reports them: idcard, name, then the photo.
+func (r Request) Validate(lim Limits, now time.Time) (Checked, error) {
+	var c Checked
+	id, err := idcard.Parse(r.IDCard, now)
+	if err != nil {
+		return c, err
+	}
+	c.ID = id
+	if c.Name, err = personname.Normalize(r.Name); err != nil {
+		return c, err
+	}
+	sources := 0
+	for _, has := range []bool{len(r.Image) > 0, strings.TrimSpace(r.ImageBase64) != "", strings.TrimSpace(r.URL) != ""} {
+		if has {
+			sources++
+		}
+	}
+	switch {
+	case sources == 0:
+		return c, invalid.New("image", "image_or_url_missing", "和图片url[url]必须二选一,不能都为空", "one of image or url is required")
+	case sources > 1:
+		return c, invalid.New("image", "image_and_url", "和图片url[url]只能二选一,不能同时提供", "send either image or url, not both")
+	case strings.TrimSpace(r.URL) != "":
+		c.URL, err = checkURL(r.URL, lim.MaxURLLength)
+		return c, err
+	}
+	img := r.Image
+	if len(img) == 0 {
+		if img, err = photo.DecodeBase64(r.ImageBase64, lim.Photo.MaxBytes); err != nil {
+			return c, err
+		}
+	}
+	if c.Info, err = photo.Check(img, lim.Photo); err != nil {
+		return c, err
+	}
+	c.Image = img
+	return c, nil
+}
+
+// checkURL accepts an absolute http(s) URL without credentials. The upstream
+// fetches it, so anything else would be a paid call certain to fail.
+func checkURL(raw string, max int) (string, error) {
+	s := strings.TrimSpace(raw)
+	if len(s) > max {
+		return "", invalid.New("url", "too_long", "长度超过限制", "URL too long")
+	}
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			return "", invalid.New("url", "format", "格式错误", "URL contains spaces or control characters")
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return "", invalid.New("url", "format", "格式错误", "not an absolute URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", invalid.New("url", "scheme", "仅支持http或https", "only http and https URLs are accepted")
+	}
+	if u.User != nil {
+		return "", invalid.New("url", "userinfo", "不能包含用户名或密码", "URL must not contain credentials")
+	}
+	return s, nil
+}

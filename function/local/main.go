@@ -1,0 +1,123 @@
+// Command local serves the verification function on this machine. With no
+// FACEID_ENDPOINT it starts the embedded offline sandbox — an emulator of
+// the upstream, not the real service — so it runs on a fresh clone.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/faceid-verify/faceid/adapters/httpapi"
+	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/sandbox"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Stdout, os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "faceid:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx ends. ready, if set, receives the listen address.
+func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) error {
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	cfg, err := core.LoadEnv()
+	if err != nil {
+		return err
+	}
+	if _, set := os.LookupEnv(core.EnvPrefix + "_ENDPOINT"); !set {
+		sb, err := startSandbox(ctx, log)
+		if err != nil {
+			return err
+		}
+		cfg.Endpoint = sb
+		if cfg.SecretID == "" && cfg.SecretKey == "" {
+			cfg.SecretID, cfg.SecretKey = sandbox.DefaultSecretID, sandbox.DefaultSecretKey
+		}
+		log.Warn("using the embedded offline sandbox, an emulator of the face-ID-card API; NOT the real service, no real verification happens",
+			"endpoint", sb)
+	}
+	client, err := core.New(cfg)
+	if err != nil {
+		return err
+	}
+	keys, err := httpapi.ParseClientKeys(os.Getenv(core.EnvPrefix + "_CLIENT_KEYS"))
+	if err != nil {
+		return err
+	}
+	addr := os.Getenv(core.EnvPrefix + "_ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:9000"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	h := httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys})
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
+	url := "http://" + ln.Addr().String()
+	log.Info("listening", "url", url, "drop_in_signatures", len(keys) > 0, "config", cfg)
+	printExample(stdout, url, len(keys) > 0)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+// startSandbox serves the emulator on a free loopback port until ctx ends.
+func startSandbox(ctx context.Context, log *slog.Logger) (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("sandbox listen: %w", err)
+	}
+	srv := &http.Server{Handler: sandbox.New(sandbox.Config{Logger: log.With("component", "sandbox")}),
+		ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("sandbox stopped", "error", err)
+		}
+	}()
+	go func() { <-ctx.Done(); srv.Close() }()
+	return "http://" + ln.Addr().String() + "/release/face_id_card/post", nil
+}
+
+// printExample shows a request that works against the sandbox as pasted.
+func printExample(w io.Writer, url string, signed bool) {
+	photo := "testdata/photos/small-320x240.jpg"
+	if abs, err := filepath.Abs(photo); err == nil {
+		if _, err := os.Stat(abs); err == nil {
+			photo = abs
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nReady. Try a verification (sandbox identity 张三 / 110101199003070011):\n\n")
+	fmt.Fprintf(&b, "  curl -s %s/verify -H 'Content-Type: application/json' \\\n", url)
+	fmt.Fprintf(&b, "    -d '{\"name\":\"张三\",\"idcard\":\"110101199003070011\",\"image\":\"'\"$(base64 < %s | tr -d '\\n')\"'\"}'\n\n", photo)
+	if signed {
+		fmt.Fprintf(&b, "  (FACEID_CLIENT_KEYS is set: requests must also carry a gateway-style signature.)\n\n")
+	}
+	io.WriteString(w, b.String())
+}
