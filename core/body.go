@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"sync"
+	"sync/atomic"
 )
 
 // The form body is the one buffer a call needs in proportion to the photo.
@@ -77,18 +78,41 @@ func (bp *bodyPool) put(b *bytes.Buffer) {
 	}
 }
 
-// pooledBody returns its buffer to the pool when the transport closes it,
-// which may happen after Do returns: only then is reuse safe.
-type pooledBody struct {
-	*bytes.Reader
+// sharedBody is one encoded body read by every attempt of a call. The
+// transport may close a request body after Do returns, so the buffer goes
+// back to the pool only when the call and every attempt's reader are done.
+type sharedBody struct {
 	buf  *bytes.Buffer
 	pool *bodyPool
+	refs atomic.Int32
+}
+
+func newSharedBody(p *bodyPool) *sharedBody {
+	b := &sharedBody{buf: p.get(), pool: p}
+	b.refs.Store(1)
+	return b
+}
+
+func (b *sharedBody) release() {
+	if b.refs.Add(-1) == 0 {
+		b.pool.put(b.buf)
+	}
+}
+
+// reader returns a fresh reader over the body, holding a reference until
+// the transport closes it.
+func (b *sharedBody) reader() io.ReadCloser {
+	b.refs.Add(1)
+	return &bodyReader{Reader: bytes.NewReader(b.buf.Bytes()), body: b}
+}
+
+type bodyReader struct {
+	*bytes.Reader
+	body *sharedBody
 	once sync.Once
 }
 
-func (b *pooledBody) Close() error {
-	b.once.Do(func() { b.pool.put(b.buf) })
+func (r *bodyReader) Close() error {
+	r.once.Do(r.body.release)
 	return nil
 }
-
-var _ io.ReadCloser = (*pooledBody)(nil)

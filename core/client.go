@@ -28,12 +28,27 @@ import (
 // Client calls the upstream. Create one per process and reuse it across
 // warm invocations: it holds the connection pool.
 type Client struct {
-	cfg   Config
-	creds hmacauth.Credentials
-	hc    *http.Client
-	now   func() time.Time
-	pool  bodyPool
+	cfg     Config
+	creds   hmacauth.Credentials
+	hc      *http.Client
+	now     func() time.Time
+	pool    bodyPool
+	breaker *breaker
+	budget  *budget
+	obs     Observer
 }
+
+// Observer receives what the client did, for metrics. Labels are codes,
+// never input values.
+type Observer interface {
+	// UpstreamCall reports one upstream attempt and its outcome label.
+	UpstreamCall(outcome string, mayHaveCharged bool, latency time.Duration)
+	// Avoided reports a request rejected locally, by "field.reason".
+	Avoided(reason string)
+}
+
+// WithObserver sends the client's outcomes to o (e.g. a metrics registry).
+func WithObserver(o Observer) Option { return func(c *Client) { c.obs = o } }
 
 // Option customises a Client.
 type Option func(*Client)
@@ -61,6 +76,8 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	for _, o := range opts {
 		o(c)
 	}
+	c.breaker = &breaker{threshold: cfg.BreakerThreshold, cooldown: cfg.BreakerCooldown, now: c.now}
+	c.budget = &budget{limit: cfg.DailyBudget, now: c.now}
 	if c.hc == nil {
 		hc, err := NewHTTPClient(cfg)
 		if err != nil {
@@ -120,39 +137,83 @@ func NewHTTPClient(cfg Config) (*http.Client, error) {
 func (c *Client) Verify(ctx context.Context, req Request) (*Result, error) {
 	checked, err := req.Validate(c.cfg.Limits(), c.now())
 	if err != nil {
+		var ve *ValidationError
+		if c.obs != nil && errors.As(err, &ve) {
+			c.obs.Avoided(ve.Field + "." + ve.Reason)
+		}
 		return nil, err
 	}
 	return c.Send(ctx, checked)
 }
 
-// Send makes the paid call for an already validated request.
+// Send makes the paid call for an already validated request. It retries
+// only attempts that provably never reached the upstream (see shouldRetry),
+// and refuses to call while the circuit is open or the budget is spent.
 func (c *Client) Send(ctx context.Context, checked Checked) (*Result, error) {
 	deadline := time.Now().Add(c.cfg.Timeout)
 	if d, ok := ctx.Deadline(); ok && d.Add(-c.cfg.DeadlineMargin).Before(deadline) {
 		deadline = d.Add(-c.cfg.DeadlineMargin)
 	}
 	if time.Until(deadline) <= 0 {
-		return nil, &TransportError{Op: "deadline", Timeout: true, Err: errors.New("no time left before the caller's deadline")}
+		err := &TransportError{Op: "deadline", Timeout: true, Err: errors.New("no time left before the caller's deadline")}
+		c.observe(err, 0)
+		return nil, err
 	}
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 
-	buf := c.pool.get()
-	encodeForm(buf, checked)
-	body := &pooledBody{Reader: bytes.NewReader(buf.Bytes()), buf: buf, pool: &c.pool}
+	if err := c.budget.reserve(); err != nil {
+		c.observe(err, 0)
+		return nil, err
+	}
+	if err := c.breaker.allow(); err != nil {
+		c.budget.refund()
+		c.observe(err, 0)
+		return nil, err
+	}
+	body := newSharedBody(&c.pool)
+	encodeForm(body.buf, checked)
+	defer body.release()
 
+	var (
+		res *Result
+		err error
+	)
+	for attempt := 1; ; attempt++ {
+		start := time.Now()
+		res, err = c.attempt(ctx, body)
+		c.observe(err, time.Since(start))
+		ok, _ := shouldRetry(err, attempt, c.cfg.MaxAttempts, time.Until(deadline), c.cfg.MaxRetryAfter)
+		if !ok {
+			break
+		}
+		wait := backoff(attempt, c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay, err)
+		if wait >= time.Until(deadline) || sleep(ctx, wait) != nil {
+			break
+		}
+	}
+	if !MayHaveReached(err) {
+		c.budget.refund()
+	}
+	c.breaker.done(upstreamFailed(err))
+	return res, err
+}
+
+// attempt sends the encoded body once.
+func (c *Client) attempt(ctx context.Context, body *sharedBody) (*Result, error) {
 	var sent atomic.Bool
 	trace := &httptrace.ClientTrace{
 		// Headers handed to the connection are as good as sent: from here on
 		// the seller may see the request, and a retry could pay twice.
 		WroteHeaders: func() { sent.Store(true) },
 	}
-	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, c.cfg.Endpoint, body)
+	rd := body.reader()
+	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, c.cfg.Endpoint, rd)
 	if err != nil {
-		body.Close()
+		rd.Close()
 		return nil, fmt.Errorf("core: build request: %w", err)
 	}
-	hreq.ContentLength = int64(buf.Len())
+	hreq.ContentLength = int64(body.buf.Len())
 	hreq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	hreq.Header.Set("Accept", "application/json")
 	hmacauth.Sign(hreq.Header, c.creds, c.now())
@@ -171,6 +232,12 @@ func (c *Client) Send(ctx context.Context, checked Checked) (*Result, error) {
 		return nil, &ResponseError{Status: resp.StatusCode, Reason: "too_large", RequestID: rid}
 	}
 	return c.decode(resp, raw, rid)
+}
+
+func (c *Client) observe(err error, latency time.Duration) {
+	if c.obs != nil {
+		c.obs.UpstreamCall(Outcome(nil, err), MayHaveReached(err), latency)
+	}
 }
 
 // classify turns a transport failure into a *TransportError recording

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -144,7 +145,9 @@ func TestTransportFailures(t *testing.T) {
 	})
 	t.Run("untrusted certificate is not sent", func(t *testing.T) {
 		up := &upstream{}
-		srv := httptest.NewTLSServer(up)
+		srv := httptest.NewUnstartedServer(up)
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
+		srv.StartTLS()
 		defer srv.Close()
 		_, err := newTestClient(t, srv.URL).Verify(context.Background(), req)
 		var te *TransportError

@@ -72,6 +72,22 @@ type Config struct {
 
 	SameThreshold      float64 `envconfig:"SAME_THRESHOLD"`
 	UncertainThreshold float64 `envconfig:"UNCERTAIN_THRESHOLD"`
+
+	// MaxAttempts bounds tries per verification (1 = never retry). Retries
+	// happen only when the upstream provably never saw the request.
+	MaxAttempts    int           `envconfig:"MAX_ATTEMPTS"`
+	RetryBaseDelay time.Duration `envconfig:"RETRY_BASE_DELAY"`
+	RetryMaxDelay  time.Duration `envconfig:"RETRY_MAX_DELAY"`
+	// MaxRetryAfter is the longest 429 Retry-After worth waiting for.
+	MaxRetryAfter time.Duration `envconfig:"MAX_RETRY_AFTER"`
+	// BreakerThreshold consecutive upstream failures open the circuit for
+	// BreakerCooldown; a negative threshold disables the breaker.
+	BreakerThreshold int           `envconfig:"BREAKER_THRESHOLD"`
+	BreakerCooldown  time.Duration `envconfig:"BREAKER_COOLDOWN"`
+	// DailyBudget caps paid calls per instance per day (0 = no cap).
+	DailyBudget int `envconfig:"DAILY_BUDGET"`
+	// PriceFen is the price of one call in fen, for the spend metrics.
+	PriceFen int64 `envconfig:"PRICE_FEN"`
 }
 
 // WithDefaults returns c with every unset field at its default.
@@ -107,6 +123,15 @@ func (c Config) WithDefaults() Config {
 	setInt(&c.MinImageSide, 32)
 	setInt(&c.MaxURLLength, 2048)
 	setInt(&c.MaxResponseBytes, 64<<10)
+	setInt(&c.MaxAttempts, 3)
+	setDur(&c.RetryBaseDelay, 100*time.Millisecond)
+	setDur(&c.RetryMaxDelay, time.Second)
+	setDur(&c.MaxRetryAfter, 2*time.Second)
+	setInt(&c.BreakerThreshold, 5)
+	setDur(&c.BreakerCooldown, 30*time.Second)
+	if c.PriceFen == 0 {
+		c.PriceFen = 100
+	}
 	if c.SameThreshold == 0 {
 		c.SameThreshold = codes.DefaultSameThreshold
 	}
@@ -155,10 +180,18 @@ func (c Config) Validate() error {
 		key string
 		v   time.Duration
 	}{{"DIAL_TIMEOUT", c.DialTimeout}, {"TLS_HANDSHAKE_TIMEOUT", c.TLSHandshakeTimeout},
-		{"RESPONSE_HEADER_TIMEOUT", c.ResponseHeaderTimeout}, {"TIMEOUT", c.Timeout}} {
+		{"RESPONSE_HEADER_TIMEOUT", c.ResponseHeaderTimeout}, {"TIMEOUT", c.Timeout},
+		{"RETRY_BASE_DELAY", c.RetryBaseDelay}, {"RETRY_MAX_DELAY", c.RetryMaxDelay},
+		{"MAX_RETRY_AFTER", c.MaxRetryAfter}, {"BREAKER_COOLDOWN", c.BreakerCooldown}} {
 		if d.v <= 0 {
 			return &ConfigError{EnvPrefix + "_" + d.key, "must be positive"}
 		}
+	}
+	if c.DailyBudget < 0 {
+		return &ConfigError{EnvPrefix + "_DAILY_BUDGET", "must not be negative"}
+	}
+	if c.PriceFen < 0 {
+		return &ConfigError{EnvPrefix + "_PRICE_FEN", "must not be negative"}
 	}
 	if c.DeadlineMargin < 0 {
 		return &ConfigError{EnvPrefix + "_DEADLINE_MARGIN", "must not be negative"}
@@ -168,7 +201,8 @@ func (c Config) Validate() error {
 		v   int
 	}{{"MAX_IMAGE_BYTES", c.MaxImageBytes}, {"MAX_IMAGE_SIDE", c.MaxImageSide},
 		{"MAX_IMAGE_PIXELS", c.MaxImagePixels}, {"MIN_IMAGE_SIDE", c.MinImageSide},
-		{"MAX_URL_LENGTH", c.MaxURLLength}, {"MAX_RESPONSE_BYTES", c.MaxResponseBytes}} {
+		{"MAX_URL_LENGTH", c.MaxURLLength}, {"MAX_RESPONSE_BYTES", c.MaxResponseBytes},
+		{"MAX_ATTEMPTS", c.MaxAttempts}} {
 		if n.v <= 0 {
 			return &ConfigError{EnvPrefix + "_" + n.key, "must be positive"}
 		}

@@ -208,6 +208,30 @@ func TestUpstreamFailures(t *testing.T) {
 			t.Fatalf("%d %v", resp.StatusCode, body)
 		}
 	})
+	t.Run("daily budget is a 429 without a call", func(t *testing.T) {
+		f := newFixture(t, sandbox.Config{}, core.Config{DailyBudget: 1}, Options{})
+		req := func() *http.Request {
+			return jsonReq("/verify", map[string]string{"idcard": passID, "name": "张三", "image": f.photo})
+		}
+		f.do(req())
+		resp, body := f.do(req())
+		if resp.StatusCode != 429 || body["error"].(map[string]any)["kind"] != "budget_exhausted" || f.sb.Stats().Received != 1 {
+			t.Fatalf("%d %v", resp.StatusCode, body)
+		}
+	})
+	t.Run("open circuit is a 503 without a call", func(t *testing.T) {
+		f := newFixture(t, sandbox.Config{}, core.Config{BreakerThreshold: 2, MaxAttempts: 1}, Options{})
+		f.sb.InjectFault(sandbox.Fault{Kind: sandbox.FaultStatus, Status: 500, Times: 2})
+		req := func() *http.Request {
+			return jsonReq("/verify", map[string]string{"idcard": passID, "name": "张三", "image": f.photo})
+		}
+		f.do(req())
+		f.do(req())
+		resp, body := f.do(req())
+		if resp.StatusCode != 503 || body["error"].(map[string]any)["kind"] != "circuit_open" || f.sb.Stats().Received != 2 {
+			t.Fatalf("%d %v, received %d", resp.StatusCode, body, f.sb.Stats().Received)
+		}
+	})
 	t.Run("gateway 502 is a 502", func(t *testing.T) {
 		f := newFixture(t, sandbox.Config{}, core.Config{}, Options{})
 		f.sb.InjectFault(sandbox.Fault{Kind: sandbox.FaultStatus, Status: 502, Times: 1})

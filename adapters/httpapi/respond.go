@@ -115,6 +115,8 @@ func fromError(err error, rid string) answer {
 		se *core.SellerError
 		te *core.TransportError
 		re *core.ResponseError
+		co *core.CircuitOpenError
+		be *core.BudgetError
 	)
 	switch {
 	case errors.As(err, &ve):
@@ -169,6 +171,13 @@ func fromError(err error, rid string) answer {
 		a := fail(status, se.Code, se.Msg, info)
 		a.upstream = se.RequestID
 		return a
+	case errors.As(err, &co):
+		return fail(http.StatusServiceUnavailable, http.StatusServiceUnavailable, "上游服务连续失败,已暂停调用,请稍后重试",
+			errorInfo{Kind: "circuit_open", Reason: co.RetryAfter.Round(time.Second).String(),
+				Message: "the upstream kept failing; calls are paused for a cool-down"})
+	case errors.As(err, &be):
+		return fail(http.StatusTooManyRequests, http.StatusTooManyRequests, "今日调用额度已用完",
+			errorInfo{Kind: "budget_exhausted", Reason: "daily_budget", Message: "this instance's daily paid-call budget is used up"})
 	case errors.As(err, &te):
 		if te.Timeout {
 			return fail(http.StatusGatewayTimeout, http.StatusGatewayTimeout, "上游服务超时",
