@@ -91,6 +91,10 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 // Config returns the client's effective configuration.
 func (c *Client) Config() Config { return c.cfg }
 
+// CloseIdleConnections drops kept-alive upstream connections (tests and
+// shutdown; a warm function keeps them).
+func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
+
 // Now returns the client's clock reading.
 func (c *Client) Now() time.Time { return c.now() }
 

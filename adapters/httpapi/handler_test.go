@@ -43,6 +43,8 @@ func (s *syncBuffer) String() string {
 
 type fixture struct {
 	sb      *sandbox.Server
+	srv     *httptest.Server
+	client  *core.Client
 	handler *Handler
 	logs    *syncBuffer
 	photo   string // base64 of the test JPEG
@@ -63,12 +65,27 @@ func newFixture(t *testing.T, sbCfg sandbox.Config, cfg core.Config, opts Option
 	}
 	logs := &syncBuffer{}
 	opts.Verifier = client
-	opts.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+	opts.Logger = newJSONLogger(logs)
+	return &fixture{sb: sb, srv: srv, client: client, handler: New(opts), logs: logs, photo: loadPhoto(t)}
+}
+
+// close releases the fixture's servers and connections before a leak check.
+func (f *fixture) close() {
+	f.client.CloseIdleConnections()
+	f.sb.Close()
+	f.srv.Close()
+}
+
+func newJSONLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }
+
+// loadPhoto returns the test JPEG as base64.
+func loadPhoto(t testing.TB) string {
+	t.Helper()
 	img, err := os.ReadFile("../../testdata/photos/small-320x240.jpg")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{sb: sb, handler: New(opts), logs: logs, photo: base64.StdEncoding.EncodeToString(img)}
+	return base64.StdEncoding.EncodeToString(img)
 }
 
 func (f *fixture) do(r *http.Request) (*http.Response, map[string]any) {
