@@ -271,3 +271,17 @@ func TestResetOverTLS(t *testing.T) {
 		t.Error("reset_mid_body over TLS: body read without error")
 	}
 }
+
+// TestCloseReleasesLatency: after Close a delayed answer goes out at once.
+func TestCloseReleasesLatency(t *testing.T) {
+	h := newHarness(t, sandbox.Config{})
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		h.sb.Close()
+	}()
+	c := callWithFault(t, h, sandbox.Fault{Kind: "latency", Latency: time.Minute, Times: 1}, 0)
+	wantSeller(t, c)
+	if c.elapsed > 5*time.Second {
+		t.Errorf("answered after %v", c.elapsed)
+	}
+}

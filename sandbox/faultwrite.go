@@ -118,17 +118,19 @@ func writeFlush(w http.ResponseWriter, b []byte) bool {
 	return http.NewResponseController(w).Flush() == nil
 }
 
-// wait sleeps for d unless the client leaves or the Server is closed.
+// wait sleeps for d and reports whether the client is still there. Once
+// the Server is closed it stops holding calls: it returns at once, so a
+// delayed answer goes out now and a stall ends with a short body.
 func (s *Server) wait(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
-		return true
-	case <-ctx.Done():
 	case <-s.stop:
+	case <-ctx.Done():
+		return false
 	}
-	return false
+	return ctx.Err() == nil
 }
 
 // reset drops the connection with a TCP RST (SO_LINGER 0) instead of an

@@ -25,14 +25,12 @@ func FuzzRequestBody(f *testing.F) {
 
 	now := time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)
 	s := New(Config{Now: func() time.Time { return now }, MaxImageBytes: 64 << 10})
+	// Fuzzed loopback photo URLs must not reach whatever listens locally.
+	s.fetch = &http.Client{Transport: refuseTransport{}}
 	creds := hmacauth.Credentials{SecretID: DefaultSecretID, SecretKey: DefaultSecretKey, Source: "market", Variant: hmacauth.XDate}
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
 		if req, ok := parseBody(contentType, body); ok {
 			_ = validate(req)
-		}
-		// Keep fuzzed photo URLs away from real loopback services.
-		if bytes.Contains(body, []byte("127.")) || bytes.Contains(body, []byte("localhost")) || bytes.Contains(body, []byte("::1")) {
-			return
 		}
 		r := httptest.NewRequest(http.MethodPost, "/release/face_id_card/post", bytes.NewReader(body))
 		r.Header.Set("Content-Type", contentType)
@@ -51,4 +49,10 @@ func FuzzRequestBody(f *testing.F) {
 			t.Fatalf("code %d", env.Code)
 		}
 	})
+}
+
+type refuseTransport struct{}
+
+func (refuseTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errNotLoopback
 }

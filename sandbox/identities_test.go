@@ -102,7 +102,9 @@ func TestLoadIdentities(t *testing.T) {
 }
 
 func TestLoadIdentitiesRejects(t *testing.T) {
-	row := func(fields string) string { return `[{"idcard":"440305199512120016","name":"测试甲"` + fields + `}]` }
+	row := func(fields string) string {
+		return `[{"idcard":"440305199512120016","name":"测试甲"` + fields + `}]`
+	}
 	tests := []struct {
 		name, content, want string
 	}{
@@ -146,6 +148,15 @@ func TestLoadIdentitiesRejects(t *testing.T) {
 	}
 }
 
+func TestTableSurvivesAnOldClock(t *testing.T) {
+	c := &clock{t: time.Date(1965, 1, 1, 0, 0, 0, 0, time.UTC)} // before every birth date in the table
+	h := newHarness(t, sandbox.Config{Now: c.Now})
+	h.clock = c // sign with the same old clock
+	if _, v := h.postForm(form(zhangID, zhang, "", "https://example.com/a.jpg")).envelope(); v.Incorrect != 100 {
+		t.Errorf("with a 1965 clock: %+v", v)
+	}
+}
+
 func TestNewSkipsInvalidIdentities(t *testing.T) {
 	var logs bytes.Buffer
 	ids := []sandbox.Identity{
@@ -161,5 +172,31 @@ func TestNewSkipsInvalidIdentities(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "440305199512120016") || strings.Contains(logs.String(), "好") {
 		t.Errorf("request log holds personal data:\n%s", logs.String())
+	}
+}
+
+// TestReadmeTableMatches keeps README.md's identity table in step with the
+// built-in table.
+func TestReadmeTableMatches(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []string
+	for line := range strings.Lines(string(b)) {
+		f := strings.Split(line, "|")
+		if len(f) < 4 {
+			continue
+		}
+		if id := strings.TrimSpace(f[1]); len(id) == 18 && strings.Trim(id, "0123456789X") == "" {
+			rows = append(rows, id+" "+strings.TrimSpace(f[2]))
+		}
+	}
+	var want []string
+	for _, id := range sandbox.DefaultIdentities() {
+		want = append(want, id.IDCard+" "+id.Name)
+	}
+	if !slices.Equal(rows, want) {
+		t.Errorf("README rows %v\nwant %v", rows, want)
 	}
 }

@@ -109,7 +109,9 @@ func (s *Server) indexIdentities(in []Identity) map[string]Identity {
 	}
 	out := make(map[string]Identity, len(in))
 	for i, raw := range in {
-		if err := ValidateIdentities([]Identity{raw}, s.now()); err != nil {
+		// Birth dates are checked against the real date, not the injected
+		// clock: a test clock in 1970 must not empty the table.
+		if err := ValidateIdentities([]Identity{raw}, time.Now()); err != nil {
 			s.log.Warn("sandbox: skipping invalid identity", "index", i, "error", err.Error())
 			continue
 		}
@@ -124,8 +126,9 @@ func (s *Server) indexIdentities(in []Identity) map[string]Identity {
 }
 
 // Close releases requests held by latency, slow_body and stall faults, so
-// an httptest.Server wrapping s can shut down. s keeps serving afterwards,
-// without holding requests.
+// an httptest.Server wrapping s can shut down: delayed answers go out at
+// once and stalls end with a short body. s keeps serving afterwards, but
+// no fault holds a request any more.
 func (s *Server) Close() {
 	s.stopOnce.Do(func() { close(s.stop) })
 }

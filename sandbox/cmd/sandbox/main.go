@@ -18,6 +18,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/faceid-verify/faceid/sandbox"
 )
 
 func main() {
@@ -59,8 +61,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.maxImageBytes, "max-image-bytes", 0, "seller photo limit in bytes, over it incorrect 108 (0 = 3 MB)")
 	fs.BoolVar(&o.tls, "tls", false, "serve HTTPS with a fresh self-signed certificate for 127.0.0.1, ::1 and localhost")
 	fs.StringVar(&o.tlsCAOut, "tls-ca-out", "", "with -tls, write the certificate (PEM) to trust to this file")
-	fs.StringVar(&o.secretID, "secret-id", "sandbox-secret-id", "the SecretId clients sign with")
-	fs.StringVar(&o.secretKey, "secret-key", "sandbox-secret-key", "the SecretKey clients sign with")
+	fs.StringVar(&o.secretID, "secret-id", sandbox.DefaultSecretID, "the SecretId clients sign with")
+	fs.StringVar(&o.secretKey, "secret-key", sandbox.DefaultSecretKey, "the SecretKey clients sign with")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
