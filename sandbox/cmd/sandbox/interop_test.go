@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faceid-verify/faceid/internal/specsample"
 	"github.com/faceid-verify/faceid/sandbox"
 )
 
@@ -25,9 +25,9 @@ import (
 // body values, against the standalone sandbox binary.
 func TestPythonSampleInterop(t *testing.T) {
 	root := repoRoot(t)
-	spec, err := os.ReadFile(filepath.Join(root, "..", "shared", "spec", "face_id_card_api.txt"))
+	spec, err := specsample.Load()
 	if err != nil {
-		t.Skipf("the product page spec is not beside the repository (../shared/spec/face_id_card_api.txt): %v", err)
+		t.Skipf("the Python sample cannot run: %v", err)
 	}
 	python, err := exec.LookPath("python3")
 	if err != nil {
@@ -54,7 +54,13 @@ func TestPythonSampleInterop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sample := pythonSample(t, string(spec), url, base64.StdEncoding.EncodeToString(jpeg))
+	sample, err := specsample.Python(spec, specsample.Values{
+		BaseURL: url, SecretID: sandbox.DefaultSecretID, SecretKey: sandbox.DefaultSecretKey,
+		IDCard: "110101199003070011", Name: "张三", Image: base64.StdEncoding.EncodeToString(jpeg),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	script := filepath.Join(dir, "sample.py")
 	if err := os.WriteFile(script, []byte(sample), 0o600); err != nil {
 		t.Fatal(err)
@@ -83,47 +89,6 @@ func TestPythonSampleInterop(t *testing.T) {
 	if st != (sandbox.Stats{Received: 1, Authenticated: 1, Billable: 1}) {
 		t.Errorf("stats %+v, want one billable call", st)
 	}
-}
-
-// pythonSample cuts the Python client out of the product page and swaps in
-// the sandbox's URL, the sandbox keys and the test values, failing if the
-// sample no longer has the expected shape.
-func pythonSample(t *testing.T, spec, baseURL, imageB64 string) string {
-	t.Helper()
-	start := strings.Index(spec, "# -*- coding: utf-8 -*-")
-	end := strings.Index(spec, "\ncurl -v")
-	if start < 0 || end < start {
-		t.Fatal("spec: Python sample (from '# -*- coding: utf-8 -*-' to 'curl -v') not found")
-	}
-	sample := spec[start : end+1]
-	replaceOnce := func(old, repl string) {
-		t.Helper()
-		if n := strings.Count(sample, old); n != 1 {
-			t.Fatalf("spec: %q occurs %d times in the Python sample, want once", old, n)
-		}
-		sample = strings.Replace(sample, old, repl, 1)
-	}
-	const urlPrefix = "\nurl = '"
-	i := strings.Index(sample, urlPrefix)
-	if i < 0 {
-		t.Fatal("spec: the sample's url = '…' line not found")
-	}
-	j := strings.Index(sample[i+len(urlPrefix):], "'")
-	if j < 0 {
-		t.Fatal("spec: the sample's url = '…' line is not closed")
-	}
-	upstream := sample[i+len(urlPrefix) : i+len(urlPrefix)+j]
-	u, err := neturl.Parse(upstream)
-	if err != nil {
-		t.Fatalf("spec: sample url %q: %v", upstream, err)
-	}
-	replaceOnce(urlPrefix+upstream+"'", urlPrefix+baseURL+u.Path+"'")
-	replaceOnce(`secretId = "xxxx"`, `secretId = "`+sandbox.DefaultSecretID+`"`)
-	replaceOnce(`secretKey = "xxxx"`, `secretKey = "`+sandbox.DefaultSecretKey+`"`)
-	replaceOnce(`'idcard': ''`, `'idcard': '110101199003070011'`)
-	replaceOnce(`'name': ''`, `'name': '张三'`)
-	replaceOnce(`'image': ''`, `'image': '`+imageB64+`'`)
-	return sample
 }
 
 // startBinary runs the sandbox binary and reads its URL from the first log

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/faceid-verify/faceid/internal/specsample"
+)
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startLocal runs the local function on a free port with the embedded
+// sandbox and returns its base URL and what it printed.
+func startLocal(t *testing.T, env map[string]string) (string, *lockedBuffer, *lockedBuffer) {
+	t.Helper()
+	for _, k := range []string{"FACEID_ENDPOINT", "FACEID_SECRET_ID", "FACEID_SECRET_KEY", "FACEID_CLIENT_KEYS"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	t.Setenv("FACEID_ADDR", "127.0.0.1:0")
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
+	go func() { done <- run(ctx, stdout, stderr, ready) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	})
+	select {
+	case addr := <-ready:
+		return "http://" + addr, stdout, stderr
+	case err := <-done:
+		t.Fatalf("run ended early: %v\n%s", err, stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("local function did not start")
+	}
+	return "", nil, nil
+}
+
+func TestRunPrintsAWorkingExample(t *testing.T) {
+	base, stdout, stderr := startLocal(t, nil)
+	if !strings.Contains(stdout.String(), "curl -s "+base+"/verify") {
+		t.Fatalf("no example request printed:\n%s", stdout.String())
+	}
+	first, _, _ := strings.Cut(stderr.String(), "\n")
+	if !strings.Contains(first, "sandbox") || !strings.Contains(first, "NOT the real service") {
+		t.Fatalf("first log line does not say it is the sandbox: %s", first)
+	}
+	// Run the printed command as a user would paste it (from the repo root).
+	cmdText := stdout.String()[strings.Index(stdout.String(), "curl -s"):]
+	cmdText = strings.TrimSpace(strings.ReplaceAll(cmdText, "\\\n", " "))
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl is not installed")
+	}
+	cmd := exec.Command("bash", "-c", cmdText)
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("example failed: %v", err)
+	}
+	var env struct {
+		Code int `json:"code"`
+		Data struct {
+			Passed bool `json:"passed"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(out, &env); err != nil || env.Code != 200 || !env.Data.Passed {
+		t.Fatalf("example answered %s (%v)", out, err)
+	}
+}
+
+// The product page's Python client calls the function in drop-in mode by
+// changing only its URL and key pair.
+func TestPythonSampleAgainstDropIn(t *testing.T) {
+	spec, err := specsample.Load()
+	if err != nil {
+		t.Skipf("the Python sample cannot run: %v", err)
+	}
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed")
+	}
+	base, _, stderr := startLocal(t, map[string]string{"FACEID_CLIENT_KEYS": "app-id:app-secret"})
+	jpeg, err := os.ReadFile("../../testdata/photos/small-320x240.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(secret string) ([]byte, error) {
+		src, err := specsample.Python(spec, specsample.Values{BaseURL: base, SecretID: "app-id", SecretKey: secret,
+			IDCard: "110101199003070011", Name: "张三", Image: base64.StdEncoding.EncodeToString(jpeg)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		script := filepath.Join(t.TempDir(), "sample.py")
+		os.WriteFile(script, []byte(src), 0o600)
+		return exec.Command(python, script).CombinedOutput()
+	}
+	out, err := run("app-secret")
+	if err != nil {
+		t.Fatalf("sample: %v\n%s", err, out)
+	}
+	var env struct {
+		Code int `json:"code"`
+		Data struct {
+			Incorrect int  `json:"incorrect"`
+			Passed    bool `json:"passed"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(out, &env); err != nil || env.Code != 200 || env.Data.Incorrect != 100 || !env.Data.Passed {
+		t.Fatalf("sample printed %s (%v)", out, err)
+	}
+	// The wrong secret is refused like the gateway refuses it.
+	out, err = run("wrong-secret")
+	if err == nil || !strings.Contains(string(out), "403") {
+		t.Fatalf("wrong key: err %v, output %s", err, out)
+	}
+	if strings.Contains(stderr.String(), "app-secret") || strings.Contains(stderr.String(), "110101199003070011") {
+		t.Fatal("a secret or raw ID reached the logs")
+	}
+	resp, err := http.Get(base + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v", err)
+	}
+	resp.Body.Close()
+}
