@@ -3,6 +3,7 @@ package photo
 import (
 	"bytes"
 	"encoding/base64"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"testing"
@@ -32,8 +33,9 @@ func TestDecodeBase64(t *testing.T) {
 	if !strings.ContainsAny(std, "+/") || !strings.HasSuffix(std, "=") {
 		t.Fatal("test photo should exercise '+', '/' and padding")
 	}
-	short := []byte("\xff\xd8\xff\xe0 hi!") // encodes with '+', '/' and padding
-	max := DefaultLimits().MaxBytes
+	short := []byte("\xff\xd8\xff\xfb\xef\xbe hi!") // "/9j/++++IGhpIQ==": '+', '/' and padding
+	zeros := bytes.Repeat([]byte("000"), 100)       // "MDAw…": no '+' anywhere
+	def := DefaultLimits().MaxBytes
 
 	tests := []struct {
 		name   string
@@ -42,47 +44,49 @@ func TestDecodeBase64(t *testing.T) {
 		want   []byte // nil when an error is expected
 		reason string
 	}{
-		{"std padded", std, max, photo, ""},
-		{"std raw", base64.RawStdEncoding.EncodeToString(photo), max, photo, ""},
-		{"url padded", base64.URLEncoding.EncodeToString(photo), max, photo, ""},
-		{"url raw", base64.RawURLEncoding.EncodeToString(photo), max, photo, ""},
-		{"short std", base64.StdEncoding.EncodeToString(short), max, short, ""},
-		{"short url raw", base64.RawURLEncoding.EncodeToString(short), max, short, ""},
-		{"data uri", "data:image/jpeg;base64," + std, max, photo, ""},
-		{"data uri upper case", "DATA:image/JPEG;BASE64," + std, max, photo, ""},
-		{"data uri mislabelled", "data:image/png;base64," + std, max, photo, ""},
-		{"data uri with parameters", "data:image/jpeg;name=a.jpg;base64," + std, max, photo, ""},
-		{"data uri no media type", "data:;base64," + std, max, photo, ""},
-		{"data uri url alphabet", "data:image/jpeg;base64," + base64.RawURLEncoding.EncodeToString(photo), max, photo, ""},
-		{"data uri then whitespace", "  data:image/jpeg;base64,\r\n" + wrap(std, 64, "\n") + "\n", max, photo, ""},
-		{"mime crlf", wrap(std, 76, "\r\n"), max, photo, ""},
-		{"lf raw url", wrap(base64.RawURLEncoding.EncodeToString(photo), 60, "\n"), max, photo, ""},
-		{"spaces and tabs", wrap(std, 7, " \t "), max, photo, ""},
-		{"every kind of whitespace", "\t " + wrap(std, 3, "\r\n\t ") + " \n", max, photo, ""},
-		{"whitespace inside padding", std[:len(std)-1] + "\n=", max, photo, ""},
-		{"form-mangled plus", formMangle(std), max, photo, ""},
-		{"form-mangled plus, line-wrapped", wrap(formMangle(std), 76, "\r\n"), max, photo, ""},
+		{"std padded", std, def, photo, ""},
+		{"std raw", base64.RawStdEncoding.EncodeToString(photo), def, photo, ""},
+		{"url padded", base64.URLEncoding.EncodeToString(photo), def, photo, ""},
+		{"url raw", base64.RawURLEncoding.EncodeToString(photo), def, photo, ""},
+		{"short std", base64.StdEncoding.EncodeToString(short), def, short, ""},
+		{"short url raw", base64.RawURLEncoding.EncodeToString(short), def, short, ""},
+		{"data uri", "data:image/jpeg;base64," + std, def, photo, ""},
+		{"data uri upper case", "DATA:image/JPEG;BASE64," + std, def, photo, ""},
+		{"data uri mislabelled", "data:image/png;base64," + std, def, photo, ""},
+		{"data uri with parameters", "data:image/jpeg;name=a.jpg;base64," + std, def, photo, ""},
+		{"data uri no media type", "data:;base64," + std, def, photo, ""},
+		{"data uri url alphabet", "data:image/jpeg;base64," + base64.RawURLEncoding.EncodeToString(photo), def, photo, ""},
+		{"data uri then whitespace", "  data:image/jpeg;base64,\r\n" + wrap(std, 64, "\n") + "\n", def, photo, ""},
+		{"mime crlf", wrap(std, 76, "\r\n"), def, photo, ""},
+		{"lf raw url", wrap(base64.RawURLEncoding.EncodeToString(photo), 60, "\n"), def, photo, ""},
+		{"spaces and tabs", wrap(std, 7, " \t "), def, photo, ""},
+		{"every kind of whitespace", "\t " + wrap(std, 3, "\r\n\t ") + " \n", def, photo, ""},
+		{"whitespace inside padding", std[:len(std)-1] + "\n=", def, photo, ""},
+		{"form-mangled plus", formMangle(std), def, photo, ""},
+		{"form-mangled plus, line-wrapped", wrap(formMangle(std), 76, "\r\n"), def, photo, ""},
+		{"form-mangled needs 1024 data characters", wrap(base64.StdEncoding.EncodeToString(zeros), 1, " \t"), def, zeros, ""},
 		{"exactly max", std, len(photo), photo, ""},
+		{"exactly max, whitespace between padding", wrap("MDAwMA==", 1, "\r\n \t"), 4, []byte("0000"), ""},
 		{"exactly max, whitespace-inflated", wrap(std, 1, "\n\n"), len(photo), photo, ""},
 
-		{"empty", "", max, nil, reasonMissing},
-		{"whitespace only", " \r\n\t", max, nil, reasonMissing},
-		{"empty data uri", "data:image/jpeg;base64,", max, nil, reasonMissing},
+		{"empty", "", def, nil, reasonMissing},
+		{"whitespace only", " \r\n\t", def, nil, reasonMissing},
+		{"empty data uri", "data:image/jpeg;base64,", def, nil, reasonMissing},
 		{"one byte over max", std, len(photo) - 1, nil, reasonTooLarge},
 		{"one byte over max, raw", base64.RawStdEncoding.EncodeToString(photo), len(photo) - 1, nil, reasonTooLarge},
 		{"over max, whitespace", wrap(std, 76, "\r\n"), len(photo) - 1, nil, reasonTooLarge},
-		{"mixed alphabets", "ab+c-d/_" + std, max, nil, reasonBase64},
-		{"url char in std text", std[:100] + "-" + std[101:], max, nil, reasonBase64},
-		{"junk", "!!!!", max, nil, reasonBase64},
-		{"non-ascii", "QUJD5Lit", max, []byte("ABC中"), ""},
-		{"non-ascii junk", "QUJD中文", max, nil, reasonBase64},
-		{"length 4n+1", std + "A", max, nil, reasonBase64},
-		{"padding in the middle", "QQ==QQ==", max, nil, reasonBase64},
-		{"too much padding", "QQ===", max, nil, reasonBase64},
-		{"padding only", "====", max, nil, reasonBase64},
-		{"data uri not base64", "data:image/jpeg," + std, max, nil, reasonBase64},
-		{"data uri without comma", "data:image/jpeg;base64" + std, max, nil, reasonBase64},
-		{"data uri percent-encoded", "data:image/jpeg;charset=utf-8,%FF%D8", max, nil, reasonBase64},
+		{"mixed alphabets", "ab+c-d/_" + std, def, nil, reasonBase64},
+		{"url char in std text", std[:100] + "-" + std[101:], def, nil, reasonBase64},
+		{"junk", "!!!!", def, nil, reasonBase64},
+		{"non-ascii", "QUJD5Lit", def, []byte("ABC中"), ""},
+		{"non-ascii junk", "QUJD中文", def, nil, reasonBase64},
+		{"length 4n+1", std + "A", def, nil, reasonBase64},
+		{"padding in the middle", "QQ==QQ==", def, nil, reasonBase64},
+		{"too much padding", "QQ===", def, nil, reasonBase64},
+		{"padding only", "====", def, nil, reasonBase64},
+		{"data uri not base64", "data:image/jpeg," + std, def, nil, reasonBase64},
+		{"data uri without comma", "data:image/jpeg;base64" + std, def, nil, reasonBase64},
+		{"data uri percent-encoded", "data:image/jpeg;charset=utf-8,%FF%D8", def, nil, reasonBase64},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -110,7 +114,7 @@ func TestDecodeBase64Messages(t *testing.T) {
 		t.Errorf("Error() = %q", ie.Error())
 	}
 	_, err = DecodeBase64(strings.Repeat("QUFB", 1<<20+1), 0) // 3 MB + 3 bytes with the default limit
-	if ie := wantReason(t, err, reasonTooLarge); ie.Error() != "入参错误,图片[image]图片大小超过3MB" {
+	if ie := wantReason(t, err, reasonTooLarge); ie.Error() != "入参错误,图片[image]大小超过3MB" {
 		t.Errorf("Error() = %q", ie.Error())
 	}
 }
@@ -182,5 +186,36 @@ func TestEncodedLen(t *testing.T) {
 	}
 	if EncodedLen(3<<20) != 4<<20 {
 		t.Error("3 MB should encode to exactly 4 MB")
+	}
+}
+
+// TestCompact checks the word-at-a-time whitespace removal against the
+// obvious byte loop, on text dense with every byte class it distinguishes.
+func TestCompact(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	alphabet := []byte("AZaz09+/-_= \t\r\n\x00\x1f!\x7f\x80\xff")
+	for range 2000 {
+		s := make([]byte, r.IntN(80))
+		for i := range s {
+			if r.IntN(3) == 0 {
+				s[i] = alphabet[r.IntN(len(alphabet))]
+			} else {
+				s[i] = 'A' + byte(r.IntN(26))
+			}
+		}
+		for _, plus := range []bool{false, true} {
+			var want []byte
+			for _, c := range s {
+				switch {
+				case c == ' ' && plus:
+					want = append(want, '+')
+				case !isSpace(c):
+					want = append(want, c)
+				}
+			}
+			if got := compact(s, 0, plus); !bytes.Equal(got, want) {
+				t.Fatalf("compact(%q, %v) = %q, want %q", s, plus, got, want)
+			}
+		}
 	}
 }

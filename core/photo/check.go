@@ -5,11 +5,12 @@ package photo
 type Limits struct {
 	// MaxBytes caps the decoded file size: the upstream's own limit is 3 MB.
 	MaxBytes int
-	// MaxSide caps the longer side in pixels. No phone or ID-photo camera
-	// exceeds 8000; a header that claims more is a mistake or a bomb.
+	// MaxSide caps the longer side in pixels. Only full-resolution shots
+	// from 100-MP phone sensors exceed 8000, and those are far over MaxBytes
+	// anyway; a small file claiming more is a panorama strip or a bomb.
 	MaxSide int
 	// MaxPixels caps width×height. A real photo small enough for MaxBytes
-	// has far fewer (a 12-MP phone photo is already 3–5 MB), while bombs
+	// has far fewer (a 12-MP phone photo is often 3–5 MB), while bombs
 	// with both sides within MaxSide are refused: 7000×7000 would take
 	// ~200 MB of memory to decode.
 	MaxPixels int

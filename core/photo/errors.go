@@ -24,9 +24,9 @@ func errMissing() *invalid.Error {
 	return invalid.New(field, reasonMissing, "不能为空", "image is empty")
 }
 
-func errTooLarge(max int) *invalid.Error {
-	s := byteSize(max)
-	return invalid.New(field, reasonTooLarge, "图片大小超过"+s, "image is larger than "+s)
+func errTooLarge(limit int) *invalid.Error {
+	s := byteSize(limit)
+	return invalid.New(field, reasonTooLarge, "大小超过"+s, "image is larger than "+s)
 }
 
 func errBase64(why string) *invalid.Error {
@@ -73,26 +73,26 @@ func errZeroSize(w, h int) *invalid.Error {
 		fmt.Sprintf("image has a zero width or height (%dx%d)", w, h))
 }
 
-func errMaxSide(w, h, max int) *invalid.Error {
+func errMaxSide(w, h, limit int) *invalid.Error {
 	return invalid.New(field, reasonDimensions,
-		fmt.Sprintf("尺寸过大(%dx%d),最长边不能超过%d像素", w, h, max),
-		fmt.Sprintf("image is %dx%d; the longer side must be at most %d pixels", w, h, max))
+		fmt.Sprintf("尺寸过大(%dx%d),最长边不能超过%d像素", w, h, limit),
+		fmt.Sprintf("image is %dx%d; the longer side must be at most %d pixels", w, h, limit))
 }
 
-func errMaxPixels(w, h, max int) *invalid.Error {
-	zh := strconv.Itoa(max)
-	if max%10000 == 0 {
-		zh = strconv.Itoa(max/10000) + "万"
+func errMaxPixels(w, h, limit int) *invalid.Error {
+	zh := strconv.Itoa(limit)
+	if limit%10000 == 0 {
+		zh = strconv.Itoa(limit/10000) + "万"
 	}
 	return invalid.New(field, reasonDimensions,
 		fmt.Sprintf("尺寸过大(%dx%d),总像素不能超过%s", w, h, zh),
-		fmt.Sprintf("image is %dx%d; at most %d pixels are allowed", w, h, max))
+		fmt.Sprintf("image is %dx%d; at most %d pixels are allowed", w, h, limit))
 }
 
-func errMinSide(w, h, min int) *invalid.Error {
+func errMinSide(w, h, limit int) *invalid.Error {
 	return invalid.New(field, reasonDimensions,
-		fmt.Sprintf("尺寸过小(%dx%d),最短边不能小于%d像素", w, h, min),
-		fmt.Sprintf("image is %dx%d; the shorter side must be at least %d pixels", w, h, min))
+		fmt.Sprintf("尺寸过小(%dx%d),最短边不能小于%d像素", w, h, limit),
+		fmt.Sprintf("image is %dx%d; the shorter side must be at least %d pixels", w, h, limit))
 }
 
 // byteSize renders a limit the way people state it ("3MB", "500KB"),

@@ -18,9 +18,10 @@ type Info struct {
 //
 // A nil error means an accepted format (JPEG, PNG, BMP) with a well-formed
 // header and positive dimensions. Otherwise the error is an *invalid.Error:
-// "missing" for empty input, "unsupported_format" for any other format
-// (Info.Format still names it), "corrupt" for a truncated or malformed
-// header, "dimensions" for a zero width or height.
+// "missing" for empty input; "unsupported_format" for any other format
+// (Info.Format still names it) and for JPEG codings that few decoders read
+// (12-bit, lossless, arithmetic, hierarchical); "corrupt" for a truncated
+// or malformed header; "dimensions" for a zero width or height.
 func Sniff(b []byte) (Info, error) {
 	if len(b) == 0 {
 		return Info{}, errMissing()
