@@ -160,19 +160,19 @@ func (c *Client) Send(ctx context.Context, checked Checked) (*Result, error) {
 	}
 	if time.Until(deadline) <= 0 {
 		err := &TransportError{Op: "deadline", Timeout: true, Err: errors.New("no time left before the caller's deadline")}
-		c.observe(err, 0)
+		c.observe(nil, err, 0)
 		return nil, err
 	}
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 
 	if err := c.budget.reserve(); err != nil {
-		c.observe(err, 0)
+		c.observe(nil, err, 0)
 		return nil, err
 	}
 	if err := c.breaker.allow(); err != nil {
 		c.budget.refund()
-		c.observe(err, 0)
+		c.observe(nil, err, 0)
 		return nil, err
 	}
 	body := newSharedBody(&c.pool)
@@ -186,7 +186,7 @@ func (c *Client) Send(ctx context.Context, checked Checked) (*Result, error) {
 	for attempt := 1; ; attempt++ {
 		start := time.Now()
 		res, err = c.attempt(ctx, body)
-		c.observe(err, time.Since(start))
+		c.observe(res, err, time.Since(start))
 		ok, _ := shouldRetry(err, attempt, c.cfg.MaxAttempts, time.Until(deadline), c.cfg.MaxRetryAfter)
 		if !ok {
 			break
@@ -238,9 +238,9 @@ func (c *Client) attempt(ctx context.Context, body *sharedBody) (*Result, error)
 	return c.decode(resp, raw, rid)
 }
 
-func (c *Client) observe(err error, latency time.Duration) {
+func (c *Client) observe(res *Result, err error, latency time.Duration) {
 	if c.obs != nil {
-		c.obs.UpstreamCall(Outcome(nil, err), MayHaveReached(err), latency)
+		c.obs.UpstreamCall(Outcome(res, err), MayHaveReached(err), latency)
 	}
 }
 

@@ -9,12 +9,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/hmacauth"
+	"github.com/faceid-verify/faceid/core/metrics"
 )
 
 // Verifier is what the handler needs from the core: *core.Client satisfies it.
@@ -36,6 +38,14 @@ type Options struct {
 	// Now is the clock for inbound signature checks; nil means time.Now.
 	Now     func() time.Time
 	MaxBody int64
+	// Metrics, when set, receives what the handler itself rejects (the core
+	// reports the rest) and, with MetricsOut, one metric line per request:
+	// MetricsFormat "emf" (CloudWatch, Lambda) or "json" (SCF, local).
+	Metrics       *metrics.Registry
+	MetricsFormat string
+	MetricsOut    io.Writer
+	// ServeMetrics adds GET /metrics (Prometheus text) for the local server.
+	ServeMetrics bool
 }
 
 // Handler serves the verification API.
@@ -65,6 +75,9 @@ func New(opts Options) *Handler {
 	// The upstream's own paths, so existing clients only change the host.
 	for _, env := range []string{"release", "test", "prepub"} {
 		h.mux.HandleFunc("POST /"+env+"/face_id_card/post", h.verify)
+	}
+	if opts.ServeMetrics && opts.Metrics != nil {
+		h.mux.Handle("GET /metrics", opts.Metrics.Handler())
 	}
 	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -117,9 +130,15 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 		a := fromError(err, rid)
 		writeJSON(w, a.status, a.body)
 		log.Info("verification", a.logAttrs(start)...)
+		if h.opts.Metrics != nil {
+			h.opts.Metrics.Avoided(a.field + "." + a.reason)
+		}
+		h.metricLine(nil, err, 0)
 		return
 	}
+	upstart := time.Now()
 	res, err := h.opts.Verifier.Verify(r.Context(), req)
+	h.metricLine(res, err, time.Since(upstart))
 	var a answer
 	if err != nil {
 		a = fromError(err, rid)
@@ -133,6 +152,26 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 		level = slog.LevelError
 	}
 	log.Log(r.Context(), level, "verification", a.logAttrs(start)...)
+}
+
+// metricLine writes this request's metric line, if configured.
+func (h *Handler) metricLine(res *core.Result, err error, latency time.Duration) {
+	if h.opts.Metrics == nil || h.opts.MetricsOut == nil {
+		return
+	}
+	ev := metrics.Event{Outcome: core.Outcome(res, err), MayHaveCharged: err == nil || core.MayHaveReached(err)}
+	var ve *core.ValidationError
+	if errors.As(err, &ve) {
+		ev.Avoided, ev.Reason, ev.MayHaveCharged = true, ve.Field+"."+ve.Reason, false
+	} else if ev.MayHaveCharged {
+		ev.Latency = latency
+	}
+	write := h.opts.Metrics.JSONLine
+	if h.opts.MetricsFormat == "emf" {
+		write = h.opts.Metrics.EMF
+	}
+	// A lost metric line must not fail the verification it describes.
+	_ = write(h.opts.MetricsOut, ev, time.Now())
 }
 
 func msSince(t time.Time) float64 {

@@ -58,6 +58,8 @@ type answer struct {
 	upstream string
 	// detail is the error text for operators; core errors carry no personal data.
 	detail string
+	// field is the rejected field of a validation error.
+	field string
 }
 
 func (a answer) logAttrs(start time.Time) []any {
@@ -127,8 +129,10 @@ func fromError(err error, rid string) answer {
 		case ve.Field == "body" && ve.Reason == "content_type":
 			status = http.StatusUnsupportedMediaType
 		}
-		return fail(status, codes.BadRequest, ve.Error(),
+		a := fail(status, codes.BadRequest, ve.Error(),
 			errorInfo{Kind: "validation", Field: ve.Field, Reason: ve.Reason, Message: ve.English})
+		a.field = ve.Field
+		return a
 	case errors.As(err, &ge):
 		switch {
 		case ge.Limited():

@@ -20,6 +20,7 @@ import (
 
 	"github.com/faceid-verify/faceid/adapters/httpapi"
 	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/core/metrics"
 	"github.com/faceid-verify/faceid/sandbox"
 )
 
@@ -51,7 +52,11 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 		log.Warn("using the embedded offline sandbox, an emulator of the face-ID-card API; NOT the real service, no real verification happens",
 			"endpoint", sb)
 	}
-	client, err := core.New(cfg)
+	reg, err := metrics.New(metrics.Options{UnitPriceFen: cfg.PriceFen, Function: "local"})
+	if err != nil {
+		return err
+	}
+	client, err := core.New(cfg, core.WithObserver(reg))
 	if err != nil {
 		return err
 	}
@@ -67,7 +72,8 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}
-	h := httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys})
+	h := httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys,
+		Metrics: reg, MetricsFormat: "json", MetricsOut: stderr, ServeMetrics: true})
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 	url := "http://" + ln.Addr().String()
 	log.Info("listening", "url", url, "drop_in_signatures", len(keys) > 0, "config", cfg)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -153,4 +154,19 @@ func TestPythonSampleAgainstDropIn(t *testing.T) {
 		t.Fatalf("healthz: %v", err)
 	}
 	resp.Body.Close()
+	// What was spent shows in /metrics and in the per-request metric lines.
+	resp, err = http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prom, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`faceid_upstream_calls_total{outcome="passed"} 1`, "faceid_paid_calls_total 1", "faceid_spent_yuan_total 1"} {
+		if !strings.Contains(string(prom), want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, prom)
+		}
+	}
+	if !strings.Contains(stderr.String(), `"msg":"metrics"`) {
+		t.Error("no metric line logged")
+	}
 }

@@ -1,0 +1,24 @@
+// Package metrics counts what the verification service spent on paid
+// upstream calls and what its local checks saved, and exports the numbers
+// to Prometheus (/metrics on the local server) or as one log line per
+// invocation (CloudWatch Embedded Metric Format on Lambda, flat JSON on SCF).
+//
+// A Registry is created once by main and handed to the core client as its
+// Observer and to the adapters; there is no package-level state. Recording
+// is lock-free for known labels and does not allocate.
+//
+// Labels (outcomes, reasons, platforms) must be short codes such as
+// "passed" or "idcard.checksum", never input values: ID numbers, names and
+// photos are personal data, and metrics are kept and shipped far from the
+// request. As a guard, a label that is not 1–64 printable ASCII bytes is
+// counted as "other", and so is any new label beyond 64 per metric.
+//
+// Money is derived, not measured: spent = calls that may have been billed ×
+// unit price; saved = requests rejected locally × unit price. The seller's
+// own bill remains the authority.
+//
+// CloudWatch Embedded Metric Format:
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
+// Prometheus text format 0.0.4:
+// https://prometheus.io/docs/instrumenting/exposition_formats/
+package metrics
