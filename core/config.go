@@ -63,6 +63,11 @@ type Config struct {
 	// can still answer (and log) before the platform kills it.
 	DeadlineMargin time.Duration `envconfig:"DEADLINE_MARGIN"`
 
+	// ImageNormalize is "auto" (default: apply EXIF orientation, shrink
+	// photos over the size or side limit) or "off" (refuse them instead).
+	ImageNormalize string `envconfig:"IMAGE_NORMALIZE"`
+	// MaxInputBytes bounds a photo before normalisation (default 10 MB).
+	MaxInputBytes    int `envconfig:"MAX_INPUT_BYTES"`
 	MaxImageBytes    int `envconfig:"MAX_IMAGE_BYTES"`
 	MaxImageSide     int `envconfig:"MAX_IMAGE_SIDE"`
 	MaxImagePixels   int `envconfig:"MAX_IMAGE_PIXELS"`
@@ -117,6 +122,8 @@ func (c Config) WithDefaults() Config {
 	setDur(&c.ResponseHeaderTimeout, 15*time.Second)
 	setDur(&c.Timeout, 20*time.Second)
 	setDur(&c.DeadlineMargin, 500*time.Millisecond)
+	setStr(&c.ImageNormalize, "auto")
+	setInt(&c.MaxInputBytes, 10<<20)
 	setInt(&c.MaxImageBytes, 3<<20)
 	setInt(&c.MaxImageSide, 8000)
 	setInt(&c.MaxImagePixels, 40_000_000)
@@ -187,6 +194,9 @@ func (c Config) Validate() error {
 			return &ConfigError{EnvPrefix + "_" + d.key, "must be positive"}
 		}
 	}
+	if c.ImageNormalize != "auto" && c.ImageNormalize != "off" {
+		return &ConfigError{EnvPrefix + "_IMAGE_NORMALIZE", `must be "auto" or "off"`}
+	}
 	if c.DailyBudget < 0 {
 		return &ConfigError{EnvPrefix + "_DAILY_BUDGET", "must not be negative"}
 	}
@@ -202,7 +212,7 @@ func (c Config) Validate() error {
 	}{{"MAX_IMAGE_BYTES", c.MaxImageBytes}, {"MAX_IMAGE_SIDE", c.MaxImageSide},
 		{"MAX_IMAGE_PIXELS", c.MaxImagePixels}, {"MIN_IMAGE_SIDE", c.MinImageSide},
 		{"MAX_URL_LENGTH", c.MaxURLLength}, {"MAX_RESPONSE_BYTES", c.MaxResponseBytes},
-		{"MAX_ATTEMPTS", c.MaxAttempts}} {
+		{"MAX_ATTEMPTS", c.MaxAttempts}, {"MAX_INPUT_BYTES", c.MaxInputBytes}} {
 		if n.v <= 0 {
 			return &ConfigError{EnvPrefix + "_" + n.key, "must be positive"}
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/faceid-verify/faceid/core/invalid"
 	"github.com/faceid-verify/faceid/core/personname"
 	"github.com/faceid-verify/faceid/core/photo"
+	"github.com/faceid-verify/faceid/core/photo/normalize"
 )
 
 // Request is one verification: a name, an ID number and exactly one photo
@@ -38,6 +39,11 @@ type Checked struct {
 type Limits struct {
 	Photo        photo.Limits
 	MaxURLLength int
+	// Normalize applies EXIF orientation and shrinks photos over the
+	// upstream's limits instead of refusing them.
+	Normalize bool
+	// MaxInputBytes bounds a photo before normalisation.
+	MaxInputBytes int
 }
 
 // Limits derives the validation bounds from the config.
@@ -49,7 +55,9 @@ func (c Config) Limits() Limits {
 			MaxPixels: c.MaxImagePixels,
 			MinSide:   c.MinImageSide,
 		},
-		MaxURLLength: c.MaxURLLength,
+		MaxURLLength:  c.MaxURLLength,
+		Normalize:     c.ImageNormalize != "off",
+		MaxInputBytes: c.MaxInputBytes,
 	}
 }
 
@@ -83,7 +91,19 @@ func (r Request) Validate(lim Limits, now time.Time) (Checked, error) {
 	}
 	img := r.Image
 	if len(img) == 0 {
-		if img, err = photo.DecodeBase64(r.ImageBase64, lim.Photo.MaxBytes); err != nil {
+		if img, err = photo.DecodeBase64(r.ImageBase64, lim.intake()); err != nil {
+			return c, err
+		}
+	}
+	if lim.Normalize {
+		// Header checks first at the intake size, so nothing is decoded that
+		// the checks would refuse; then fix what the upstream would fail on.
+		intake := lim.Photo
+		intake.MaxBytes = lim.intake()
+		if _, err = photo.Check(img, intake); err != nil {
+			return c, err
+		}
+		if img, _, _, err = normalize.Normalize(img, lim.normalizeOptions()); err != nil {
 			return c, err
 		}
 	}
@@ -92,6 +112,17 @@ func (r Request) Validate(lim Limits, now time.Time) (Checked, error) {
 	}
 	c.Image = img
 	return c, nil
+}
+
+func (l Limits) intake() int { return max(l.MaxInputBytes, l.Photo.MaxBytes) }
+
+// normalizeOptions rewrites a photo only where the upstream would fail it:
+// a sideways EXIF orientation, more bytes than its limit, or a side beyond
+// the configured maximum.
+func (l Limits) normalizeOptions() normalize.Options {
+	o := normalize.DefaultOptions()
+	o.MaxBytes, o.MaxSide, o.MaxPixels = l.Photo.MaxBytes, l.Photo.MaxSide, l.Photo.MaxPixels
+	return o
 }
 
 // checkURL accepts an absolute http(s) URL without credentials. The upstream

@@ -56,12 +56,19 @@ func trafficPhoto(t *testing.T, kind string) string {
 		big := make([]byte, 3<<20+1)
 		copy(big, read("small-320x240.jpg"))
 		return base64.StdEncoding.EncodeToString(big)
+	case "huge":
+		big := make([]byte, trafficIntake+1)
+		copy(big, read("small-320x240.jpg"))
+		return base64.StdEncoding.EncodeToString(big)
 	case "badbase64":
 		return "data:image/jpeg;base64,@@@@"
 	}
 	t.Fatalf("unknown photo kind %q", kind)
 	return ""
 }
+
+// trafficIntake keeps the "huge" photo's base64 under the body cap.
+const trafficIntake = 4 << 20
 
 // countingObserver is a core.Observer that counts what the client did.
 type countingObserver struct {
@@ -113,7 +120,7 @@ func TestTrafficMix(t *testing.T) {
 	obs := &countingObserver{avoided: map[string]int{}, calls: map[string]int{}}
 	f := newFixture(t, sandbox.Config{}, core.Config{}, Options{})
 	client, err := core.New(core.Config{Endpoint: f.srv.URL + "/release/face_id_card/post",
-		SecretID: sandbox.DefaultSecretID, SecretKey: sandbox.DefaultSecretKey}, core.WithObserver(obs))
+		SecretID: sandbox.DefaultSecretID, SecretKey: sandbox.DefaultSecretKey, MaxInputBytes: trafficIntake}, core.WithObserver(obs))
 	if err != nil {
 		t.Fatal(err)
 	}
