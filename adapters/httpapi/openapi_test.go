@@ -350,8 +350,9 @@ type apiCase struct {
 	name      string
 	sandbox   sandbox.Config
 	fault     *sandbox.Fault
-	badKey    bool              // the function's upstream key pair is wrong
-	keys      map[string]string // drop-in mode
+	core      func(*core.Config) // changes to the client's configuration
+	badKey    bool               // the function's upstream key pair is wrong
+	keys      map[string]string  // drop-in mode
 	maxBody   int64
 	verifier  httpapi.Verifier // replaces the core client (faults the sandbox cannot make)
 	prime     int              // calls made before the request (quota)
@@ -378,6 +379,9 @@ func newHandler(t *testing.T, c apiCase) http.Handler {
 	}
 	if c.badKey {
 		cfg.SecretKey = "not-the-key"
+	}
+	if c.core != nil {
+		c.core(&cfg)
 	}
 	client, err := core.New(cfg)
 	if err != nil {
@@ -428,6 +432,11 @@ func apiCases(photo string) []apiCase {
 			status: 415, kind: "validation"},
 		{name: "quota used up", sandbox: sandbox.Config{Quota: 1}, prime: 1, body: pass,
 			status: 429, kind: "quota_exceeded", validBody: true},
+		{name: "daily budget used up", core: func(c *core.Config) { c.DailyBudget = 1 }, prime: 1, body: pass,
+			status: 429, kind: "budget_exhausted", validBody: true},
+		{name: "circuit open", core: func(c *core.Config) { c.BreakerThreshold = 1 }, prime: 1, body: pass,
+			fault:  &sandbox.Fault{Kind: sandbox.FaultStatus, Status: 502, Times: 1},
+			status: 503, kind: "circuit_open", validBody: true},
 		{name: "unclassified error", body: pass, status: 500, kind: "internal", validBody: true,
 			verifier: verifierFunc(func(context.Context, core.Request) (*core.Result, error) {
 				return nil, errors.New("something nobody mapped")
