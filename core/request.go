@@ -91,7 +91,7 @@ func (r Request) Validate(lim Limits, now time.Time) (Checked, error) {
 	}
 	img := r.Image
 	if len(img) == 0 {
-		if img, err = photo.DecodeBase64(r.ImageBase64, lim.intake()); err != nil {
+		if img, err = photo.DecodeBase64(r.ImageBase64, lim.Intake()); err != nil {
 			return c, err
 		}
 	}
@@ -99,7 +99,7 @@ func (r Request) Validate(lim Limits, now time.Time) (Checked, error) {
 		// Header checks first at the intake size, so nothing is decoded that
 		// the checks would refuse; then fix what the upstream would fail on.
 		intake := lim.Photo
-		intake.MaxBytes = lim.intake()
+		intake.MaxBytes = lim.Intake()
 		if _, err = photo.Check(img, intake); err != nil {
 			return c, err
 		}
@@ -114,7 +114,8 @@ func (r Request) Validate(lim Limits, now time.Time) (Checked, error) {
 	return c, nil
 }
 
-func (l Limits) intake() int { return max(l.MaxInputBytes, l.Photo.MaxBytes) }
+// Intake is the largest photo accepted before normalisation.
+func (l Limits) Intake() int { return max(l.MaxInputBytes, l.Photo.MaxBytes) }
 
 // normalizeOptions rewrites a photo only where the upstream would fail it:
 // a sideways EXIF orientation, more bytes than its limit, or a side beyond

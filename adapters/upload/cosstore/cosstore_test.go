@@ -1,0 +1,196 @@
+package cosstore_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/faceid-verify/faceid/adapters/upload"
+	"github.com/faceid-verify/faceid/adapters/upload/cosstore"
+	"github.com/faceid-verify/faceid/core"
+	cos "github.com/tencentyun/cos-go-sdk-v5"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const bucket = "photos-1250000000"
+
+func newStore(t *testing.T, f *fakeCOS) *cosstore.Store {
+	t.Helper()
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	st, err := cosstore.New(cosstore.Config{
+		BaseURL:    srv.URL,
+		Credential: cos.NewTokenCredential("test-id", "test-key", "test-token"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestStore(t *testing.T) {
+	f := newFakeCOS()
+	st := newStore(t, f)
+	ctx := context.Background()
+	photo := bytes.Repeat([]byte{0xCD}, 500)
+	f.put("uploads/张三.jpg", photo, map[string]string{"Idcard": "110101199003070011", "Name": "张三"})
+	a := upload.Ref{Bucket: bucket, Region: "ap-guangzhou", Key: "uploads/张三.jpg"}
+
+	b, info, err := st.Get(ctx, a, 500)
+	if err != nil || !bytes.Equal(b, photo) {
+		t.Fatalf("Get = %d bytes, %v", len(b), err)
+	}
+	if info.Metadata["idcard"] != "110101199003070011" || info.Metadata["name"] != "张三" || info.ETag == "" || info.LastModified.IsZero() {
+		t.Errorf("info = %+v, want raw UTF-8 metadata kept", info)
+	}
+	if h, err := st.Head(ctx, a); err != nil || h.Size != 500 || h.Metadata["name"] != "张三" {
+		t.Errorf("Head = %+v, %v", h, err)
+	}
+	if _, _, err := st.Get(ctx, a, 499); !errors.Is(err, upload.ErrTooLarge) {
+		t.Errorf("Get over the limit = %v", err)
+	}
+	missing := upload.Ref{Bucket: bucket, Key: "uploads/none.jpg"}
+	if _, _, err := st.Get(ctx, missing, 10); !errors.Is(err, upload.ErrNotFound) {
+		t.Errorf("Get missing = %v", err)
+	}
+	if _, err := st.Head(ctx, missing); !errors.Is(err, upload.ErrNotFound) {
+		t.Errorf("Head missing = %v", err)
+	}
+
+	claim := upload.Ref{Bucket: bucket, Key: "results/.claims/c.json"}
+	if err := st.Create(ctx, claim, []byte("one")); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Create(ctx, claim, []byte("two")); !errors.Is(err, upload.ErrExists) {
+		t.Fatalf("second Create = %v, want ErrExists (x-cos-forbid-overwrite sent?)", err)
+	}
+	if body, _ := f.get("results/.claims/c.json"); string(body) != "one" {
+		t.Errorf("claim = %q, want the first writer's", body)
+	}
+	if err := st.Put(ctx, claim, []byte("three")); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CheckCreate(ctx, upload.Ref{Bucket: bucket, Key: "results/.claims/probe"}); err != nil {
+		t.Errorf("CheckCreate = %v", err)
+	}
+	for _, r := range []upload.Ref{claim, a, missing} {
+		if err := st.Delete(ctx, r); err != nil {
+			t.Errorf("Delete(%s) = %v", r.Key, err)
+		}
+	}
+	if n := f.keys(""); n != 0 {
+		t.Errorf("%d objects left", n)
+	}
+	if f.lastToken != "test-token" || !strings.Contains(f.lastAuth, "q-ak=test-id") {
+		t.Errorf("request signed with token %q, auth %q", f.lastToken, f.lastAuth)
+	}
+}
+
+func TestCheckCreateCatchesIgnoredHeader(t *testing.T) {
+	f := newFakeCOS()
+	f.ignoreForbid = true
+	st := newStore(t, f)
+	err := st.CheckCreate(context.Background(), upload.Ref{Bucket: bucket, Key: "results/.claims/probe"})
+	if !errors.Is(err, upload.ErrNoConditionalCreate) {
+		t.Fatalf("CheckCreate on a bucket that overwrites = %v", err)
+	}
+	if n := f.keys(""); n != 0 {
+		t.Errorf("probe left %d objects", n)
+	}
+}
+
+// TestEnvCredentialsAreReadPerRequest: SCF sets the role's temporary keys
+// before each invocation, so a long-lived store must not cache them.
+func TestEnvCredentialsAreReadPerRequest(t *testing.T) {
+	f := newFakeCOS()
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	t.Setenv(cosstore.EnvBaseURL, srv.URL)
+	t.Setenv(cosstore.EnvSecretID, "role-id-1")
+	t.Setenv(cosstore.EnvSecretKey, "role-key-1")
+	t.Setenv(cosstore.EnvSessionToken, "token-1")
+	cfg, err := cosstore.FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := cosstore.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := upload.Ref{Bucket: bucket, Key: "results/x.json"}
+	for _, token := range []string{"token-1", "token-2"} {
+		t.Setenv(cosstore.EnvSessionToken, token)
+		if err := st.Put(context.Background(), ref, []byte("{}")); err != nil {
+			t.Fatal(err)
+		}
+		if f.lastToken != token {
+			t.Errorf("signed with token %q, want %q", f.lastToken, token)
+		}
+	}
+}
+
+func TestFromEnvErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+	}{
+		{"empty base URL", map[string]string{cosstore.EnvBaseURL: " "}},
+		{"plain http to a remote host", map[string]string{cosstore.EnvBaseURL: "http://cos.example.com"}},
+		{"base URL with a path", map[string]string{cosstore.EnvBaseURL: "https://cos.example.com/bucket"}},
+		{"no role keys", map[string]string{cosstore.EnvSecretID: ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(cosstore.EnvSecretID, "id")
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			var ce *core.ConfigError
+			if _, err := cosstore.FromEnv(); !errors.As(err, &ce) {
+				t.Errorf("FromEnv() = %v, want a ConfigError", err)
+			}
+		})
+	}
+}
+
+// roundTripFunc answers requests without a network.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestBucketURLFromEventRegion(t *testing.T) {
+	tests := []struct{ region, host string }{
+		{"ap-guangzhou", "photos-1250000000.cos.ap-guangzhou.myqcloud.com"},
+		{"gz", "photos-1250000000.cos.ap-guangzhou.myqcloud.com"},
+		{"cd", "photos-1250000000.cos.ap-chengdu.myqcloud.com"},
+		{"tj", "photos-1250000000.cos.ap-beijing-1.myqcloud.com"},
+	}
+	for _, tt := range tests {
+		var host string
+		st, err := cosstore.New(cosstore.Config{
+			Credential: cos.NewTokenCredential("id", "key", ""),
+			Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				host = r.URL.Scheme + "://" + r.URL.Host
+				return &http.Response{StatusCode: http.StatusNotFound, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
+			}),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = st.Head(context.Background(), upload.Ref{Bucket: bucket, Region: tt.region, Key: "uploads/a.jpg"})
+		if !errors.Is(err, upload.ErrNotFound) || host != "https://"+tt.host {
+			t.Errorf("region %q: requested %q (%v), want https://%s", tt.region, host, err, tt.host)
+		}
+	}
+	st, _ := cosstore.New(cosstore.Config{})
+	if _, err := st.Head(context.Background(), upload.Ref{Bucket: bucket, Region: "zz", Key: "a"}); err == nil {
+		t.Error("an unknown short region was accepted")
+	}
+}
