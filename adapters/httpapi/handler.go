@@ -9,14 +9,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/hmacauth"
-	"github.com/faceid-verify/faceid/core/metrics"
 )
 
 // Verifier is what the handler needs from the core: *core.Client satisfies it.
@@ -38,14 +36,11 @@ type Options struct {
 	// Now is the clock for inbound signature checks; nil means time.Now.
 	Now     func() time.Time
 	MaxBody int64
-	// Metrics, when set, receives what the handler itself rejects (the core
-	// reports the rest) and, with MetricsOut, one metric line per request:
-	// MetricsFormat "emf" (CloudWatch, Lambda) or "json" (SCF, local).
-	Metrics       *metrics.Registry
-	MetricsFormat string
-	MetricsOut    io.Writer
-	// ServeMetrics adds GET /metrics (Prometheus text) for the local server.
-	ServeMetrics bool
+	// Metrics, when set, is told of requests the handler itself rejects
+	// before the core sees them; the core reports the rest.
+	Metrics interface{ Avoided(reason string) }
+	// MetricsHandler, when set, serves GET /metrics (the local server).
+	MetricsHandler http.Handler
 }
 
 // Handler serves the verification API.
@@ -76,8 +71,8 @@ func New(opts Options) *Handler {
 	for _, env := range []string{"release", "test", "prepub"} {
 		h.mux.HandleFunc("POST /"+env+"/face_id_card/post", h.verify)
 	}
-	if opts.ServeMetrics && opts.Metrics != nil {
-		h.mux.Handle("GET /metrics", opts.Metrics.Handler())
+	if opts.MetricsHandler != nil {
+		h.mux.Handle("GET /metrics", opts.MetricsHandler)
 	}
 	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -133,12 +128,9 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 		if h.opts.Metrics != nil {
 			h.opts.Metrics.Avoided(a.field + "." + a.reason)
 		}
-		h.metricLine(nil, err, 0)
 		return
 	}
-	upstart := time.Now()
 	res, err := h.opts.Verifier.Verify(r.Context(), req)
-	h.metricLine(res, err, time.Since(upstart))
 	var a answer
 	if err != nil {
 		a = fromError(err, rid)
@@ -152,26 +144,6 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 		level = slog.LevelError
 	}
 	log.Log(r.Context(), level, "verification", a.logAttrs(start)...)
-}
-
-// metricLine writes this request's metric line, if configured.
-func (h *Handler) metricLine(res *core.Result, err error, latency time.Duration) {
-	if h.opts.Metrics == nil || h.opts.MetricsOut == nil {
-		return
-	}
-	ev := metrics.Event{Outcome: core.Outcome(res, err), MayHaveCharged: err == nil || core.MayHaveReached(err)}
-	var ve *core.ValidationError
-	if errors.As(err, &ve) {
-		ev.Avoided, ev.Reason, ev.MayHaveCharged = true, ve.Field+"."+ve.Reason, false
-	} else if ev.MayHaveCharged {
-		ev.Latency = latency
-	}
-	write := h.opts.Metrics.JSONLine
-	if h.opts.MetricsFormat == "emf" {
-		write = h.opts.Metrics.EMF
-	}
-	// A lost metric line must not fail the verification it describes.
-	_ = write(h.opts.MetricsOut, ev, time.Now())
 }
 
 func msSince(t time.Time) float64 {

@@ -56,7 +56,9 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	if err != nil {
 		return err
 	}
-	client, err := core.New(cfg, core.WithObserver(reg))
+	// Metric lines go with the logs; /metrics serves the totals.
+	lines := &metrics.Lines{Registry: reg, Out: stderr, Format: metrics.FormatJSON}
+	client, err := core.New(cfg, core.WithObserver(lines))
 	if err != nil {
 		return err
 	}
@@ -73,7 +75,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}
 	h := httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys,
-		Metrics: reg, MetricsFormat: "json", MetricsOut: stderr, ServeMetrics: true})
+		Metrics: lines, MetricsHandler: reg.Handler()})
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 	url := "http://" + ln.Addr().String()
 	log.Info("listening", "url", url, "drop_in_signatures", len(keys) > 0, "config", cfg)

@@ -77,21 +77,26 @@ func TestNoPersonalDataAnywhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := core.New(core.Config{Endpoint: up.URL + "/release/face_id_card/post",
-		SecretID: sandbox.DefaultSecretID, SecretKey: sandbox.DefaultSecretKey}, core.WithObserver(reg))
-	if err != nil {
-		t.Fatal(err)
+	newClient := func(format string) (*core.Client, *metrics.Lines) {
+		lines := &metrics.Lines{Registry: reg, Out: out, Format: format}
+		c, err := core.New(core.Config{Endpoint: up.URL + "/release/face_id_card/post",
+			SecretID: sandbox.DefaultSecretID, SecretKey: sandbox.DefaultSecretKey}, core.WithObserver(lines))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.CloseIdleConnections)
+		return c, lines
 	}
-	defer client.CloseIdleConnections()
+	client, lines := newClient(metrics.FormatJSON)
 	photo, err := os.ReadFile("../../testdata/photos/small-320x240.jpg")
 	if err != nil {
 		t.Fatal(err)
 	}
 	b64 := base64.StdEncoding.EncodeToString(photo)
 
-	for _, format := range []string{"json", "emf"} {
-		h := httpapi.New(httpapi.Options{Verifier: client, Logger: log, Metrics: reg,
-			MetricsFormat: format, MetricsOut: out, ServeMetrics: true})
+	for _, format := range []string{metrics.FormatJSON, metrics.FormatEMF} {
+		c, lines := newClient(format)
+		h := httpapi.New(httpapi.Options{Verifier: c, Logger: log, Metrics: lines, MetricsHandler: reg.Handler()})
 		call := func(r *http.Request) {
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, r)
@@ -125,7 +130,7 @@ func TestNoPersonalDataAnywhere(t *testing.T) {
 		out.Write(w.Body.Bytes())
 	}
 
-	uploads(t, client, log, reg, photo, out)
+	uploads(t, client, log, lines, photo, out)
 
 	assertClean(t, out.String(), photo, b64)
 	if !strings.Contains(out.String(), "110***********0011") {
@@ -135,7 +140,7 @@ func TestNoPersonalDataAnywhere(t *testing.T) {
 
 // uploads runs the upload pipeline (valid, invalid and duplicate events)
 // and adds every result object to out.
-func uploads(t *testing.T, client *core.Client, log *slog.Logger, reg *metrics.Registry, photo []byte, out *sink) {
+func uploads(t *testing.T, client *core.Client, log *slog.Logger, lines *metrics.Lines, photo []byte, out *sink) {
 	fake := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
 	defer fake.Close()
 	s3c := s3.New(s3.Options{BaseEndpoint: aws.String(fake.URL), UsePathStyle: true, Region: "us-east-1",
@@ -147,7 +152,7 @@ func uploads(t *testing.T, client *core.Client, log *slog.Logger, reg *metrics.R
 		t.Fatal(err)
 	}
 	p, err := upload.New(upload.Config{}, client, s3store.New(s3c), upload.WithLogger(log),
-		upload.WithDuplicates(reg.DuplicateSkipped))
+		upload.WithDuplicates(lines.DuplicateSkipped))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +179,7 @@ func uploads(t *testing.T, client *core.Client, log *slog.Logger, reg *metrics.R
 	}
 	// The bad-checksum upload is rejected again on redelivery (it costs
 	// nothing) rather than skipped as a duplicate.
-	if got, want := reg.Snapshot().DuplicateEvents, int64(len(people)-1); got != want {
+	if got, want := lines.Registry.Snapshot().DuplicateEvents, int64(len(people)-1); got != want {
 		t.Errorf("duplicate events %d, want %d", got, want)
 	}
 }

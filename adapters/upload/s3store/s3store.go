@@ -44,6 +44,9 @@ func Load(ctx context.Context) (*Store, error) {
 		if o.BaseEndpoint != nil {
 			o.UsePathStyle = true
 		}
+		// The SDK would otherwise print a plain-text warning, breaking the
+		// JSON log stream, for every answer without a checksum to validate.
+		o.DisableLogOutputChecksumValidationSkipped = true
 	})
 	return New(client), nil
 }

@@ -1,0 +1,51 @@
+package lambda
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/faceid-verify/faceid/adapters/httpevent"
+	"github.com/faceid-verify/faceid/adapters/upload"
+)
+
+// ServeJSON decodes an HTTP event of the given kind and serves it,
+// returning the response event of the matching type. An event that does
+// not decode gets a 400 in that type rather than a platform error. Kinds
+// that are not HTTP events return nil.
+func ServeJSON(ctx context.Context, h http.Handler, kind Kind, payload []byte) any {
+	switch kind {
+	case KindREST:
+		var ev events.APIGatewayProxyRequest
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return RESTResponse(httpevent.Malformed())
+		}
+		return ServeREST(ctx, h, ev)
+	case KindHTTPAPI:
+		var ev events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return HTTPAPIResponse(httpevent.Malformed())
+		}
+		return ServeHTTPAPI(ctx, h, ev)
+	case KindFunctionURL:
+		var ev events.LambdaFunctionURLRequest
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return FunctionURLResponse(httpevent.Malformed())
+		}
+		return ServeFunctionURL(ctx, h, ev)
+	}
+	return nil
+}
+
+// ParseS3Event decodes an S3 notification and converts it as UploadEvents
+// does. A key that is not valid URL encoding fails the whole decode
+// (aws-lambda-go decodes keys while unmarshalling).
+func ParseS3Event(payload []byte) ([]upload.Event, error) {
+	var ev events.S3Event
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, fmt.Errorf("s3 event: %w", err)
+	}
+	return UploadEvents(ev)
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/faceid-verify/faceid/adapters/lambda"
+	"github.com/faceid-verify/faceid/adapters/upload"
+)
+
+// processor is what the app needs of the upload pipeline.
+type processor interface {
+	Process(ctx context.Context, ev upload.Event) error
+}
+
+// app tells an event's shape apart and hands it to the HTTP handler or
+// the upload pipeline.
+type app struct {
+	log      *slog.Logger
+	handler  http.Handler
+	pipeline processor
+}
+
+// handle is the Lambda handler. HTTP events answer with their platform's
+// response event; S3 events answer null.
+func (a *app) handle(ctx context.Context, payload json.RawMessage) (any, error) {
+	kind := lambda.Detect(payload)
+	log := a.log.With("event", kind.String())
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		log = log.With("invoke_id", lc.AwsRequestID)
+	}
+	switch kind {
+	case lambda.KindREST, lambda.KindHTTPAPI, lambda.KindFunctionURL:
+		return lambda.ServeJSON(ctx, a.handler, kind, payload), nil
+	case lambda.KindS3:
+		return nil, a.uploads(ctx, log, payload)
+	}
+	log.Warn("unsupported event", "bytes", len(payload))
+	return nil, errors.New("unsupported event: expected an API Gateway, Function URL or S3 event")
+}
+
+// uploads runs the pipeline on every new object in an S3 event. It
+// returns an error, so Lambda retries the event, only when the pipeline
+// says a retry is safe and useful; unreadable records are logged and
+// dropped, since a redelivery would be just as unreadable.
+func (a *app) uploads(ctx context.Context, log *slog.Logger, payload []byte) error {
+	evs, err := lambda.ParseS3Event(payload)
+	if err != nil {
+		log.Error("s3 records dropped", "error", err.Error())
+	}
+	var errs []error
+	for _, ev := range evs {
+		if err := a.pipeline.Process(ctx, ev); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		log.Error("upload processing failed; the platform will retry", "records", len(evs), "failed", len(errs))
+	}
+	return errors.Join(errs...)
+}

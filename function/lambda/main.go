@@ -1,0 +1,25 @@
+// Command bootstrap is the verification function for AWS Lambda (runtime
+// provided.al2023, built with -tags lambda.norpc). One binary serves API
+// Gateway REST and HTTP API requests, Function URL requests and S3 upload
+// events.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	// Lambda's environment is fixed for the instance, so configuration is
+	// read once here; a bad one fails the init phase, loudly.
+	a, err := fromEnv(context.Background(), log)
+	if err != nil {
+		log.Error("function not configured", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.StartHandlerFunc(a.handle)
+}

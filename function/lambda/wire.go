@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/faceid-verify/faceid/adapters/httpapi"
+	"github.com/faceid-verify/faceid/adapters/upload"
+	"github.com/faceid-verify/faceid/adapters/upload/s3store"
+	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/core/metrics"
+)
+
+// fromEnv wires the function from FACEID_* variables and the AWS SDK's
+// standard configuration (the execution role, AWS_REGION, and endpoint
+// overrides such as AWS_ENDPOINT_URL_S3). The HTTP handler and the upload
+// pipeline share one core client and its connection pool.
+func fromEnv(ctx context.Context, log *slog.Logger) (*app, error) {
+	cfg, err := core.FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	reg, err := metrics.New(metrics.Options{UnitPriceFen: cfg.PriceFen, Function: os.Getenv("AWS_LAMBDA_FUNCTION_NAME")})
+	if err != nil {
+		return nil, err
+	}
+	// One EMF line per upstream attempt, avoided call and skipped
+	// duplicate: CloudWatch turns them into metrics.
+	lines := &metrics.Lines{Registry: reg, Out: os.Stdout, Format: metrics.FormatEMF}
+	client, err := core.New(cfg, core.WithObserver(lines))
+	if err != nil {
+		return nil, err
+	}
+	keys, err := httpapi.ParseClientKeys(os.Getenv(core.EnvPrefix + "_CLIENT_KEYS"))
+	if err != nil {
+		return nil, err
+	}
+	ucfg, err := upload.FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	store, err := s3store.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := upload.New(ucfg, client, store, upload.WithLogger(log), upload.WithDuplicates(lines.DuplicateSkipped))
+	if err != nil {
+		return nil, err
+	}
+	// Config and upload.Config log without secrets (core.Secret is redacted).
+	log.Info("configured", "config", client.Config(), "upload", ucfg, "drop_in_signatures", len(keys) > 0)
+	return &app{
+		log:      log,
+		handler:  httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys, Metrics: lines}),
+		pipeline: p,
+	}, nil
+}

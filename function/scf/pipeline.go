@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/faceid-verify/faceid/adapters/upload"
+	"github.com/faceid-verify/faceid/adapters/upload/cosstore"
+	"github.com/faceid-verify/faceid/core"
+	"github.com/tencentyun/scf-go-lib/functioncontext"
+)
+
+// newPipeline builds the COS upload pipeline from FACEID_* variables and
+// the execution role's keys, which cosstore reads at every request (SCF
+// rotates them between invocations). Buckets whose event names no known
+// region are addressed in the function's own region.
+func newPipeline(ctx context.Context, log *slog.Logger, c *core.Client, opts ...upload.Option) (processor, error) {
+	ucfg, err := upload.FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	scfg, err := cosstore.FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	if fc, ok := functioncontext.FromContext(ctx); ok {
+		scfg.DefaultRegion = fc.TencentcloudRegion
+	}
+	store, err := cosstore.New(scfg)
+	if err != nil {
+		return nil, err
+	}
+	p, err := upload.New(ucfg, c, store, append([]upload.Option{upload.WithLogger(log)}, opts...)...)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("upload pipeline configured", "upload", ucfg, "cos_region", scfg.DefaultRegion,
+		"cos_base_url", scfg.BaseURL)
+	return p, nil
+}

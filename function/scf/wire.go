@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"os"
+
+	"github.com/faceid-verify/faceid/adapters/httpapi"
+	"github.com/faceid-verify/faceid/adapters/upload"
+	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/core/metrics"
+)
+
+// fromEnv wires the function from FACEID_* variables (and, for COS, the
+// role credentials SCF provides). Both builders share one core client.
+func fromEnv(log *slog.Logger) builders {
+	var client lazy[*core.Client]
+	var lines *metrics.Lines
+	newClient := func(ctx context.Context) (*core.Client, error) {
+		return client.get(ctx, func(context.Context) (*core.Client, error) {
+			cfg, err := core.FromEnv()
+			if err != nil {
+				return nil, err
+			}
+			reg, err := metrics.New(metrics.Options{UnitPriceFen: cfg.PriceFen, Function: os.Getenv("SCF_FUNCTIONNAME")})
+			if err != nil {
+				return nil, err
+			}
+			// SCF has no EMF: metric lines are JSON log lines.
+			lines = &metrics.Lines{Registry: reg, Out: os.Stderr, Format: metrics.FormatJSON}
+			c, err := core.New(cfg, core.WithObserver(lines))
+			if err != nil {
+				return nil, err
+			}
+			// Config logs as redacted: Secret never prints.
+			log.Info("configured", "config", c.Config())
+			return c, nil
+		})
+	}
+	return builders{
+		handler: func(ctx context.Context) (http.Handler, error) {
+			c, err := newClient(ctx)
+			if err != nil {
+				return nil, err
+			}
+			keys, err := httpapi.ParseClientKeys(os.Getenv(core.EnvPrefix + "_CLIENT_KEYS"))
+			if err != nil {
+				return nil, err
+			}
+			return httpapi.New(httpapi.Options{Verifier: c, Logger: log, ClientKeys: keys, Metrics: lines}), nil
+		},
+		pipeline: func(ctx context.Context) (processor, error) {
+			c, err := newClient(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return newPipeline(ctx, log, c, upload.WithDuplicates(lines.DuplicateSkipped))
+		},
+	}
+}
