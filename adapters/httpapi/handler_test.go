@@ -147,6 +147,29 @@ func TestStatusMapping(t *testing.T) {
 			r.Body = io.NopCloser(strings.NewReader(`{"idcard":"1","idcard":"2"}`))
 			return r
 		}(), 400, 400, nil, "validation", 0},
+		{"invalid UTF-8 in JSON", func() *http.Request {
+			r := jsonReq("/verify", nil)
+			r.Body = io.NopCloser(strings.NewReader("{\"idcard\":\"" + passID + "\",\"name\":\"\xff\xfe\"}"))
+			return r
+		}(), 400, 400, nil, "validation", 0},
+		{"invalid UTF-8 in a form", formReq("/verify", "idcard="+passID+"&name=%FF%FE&image=x"), 400, 400, nil, "validation", 0},
+		{"NUL byte", jsonReq("/verify", map[string]string{"idcard": passID, "name": "张\u0000三", "image": "x"}), 400, 400, nil, "validation", 0},
+		{"NUL in JSON escape", func() *http.Request {
+			r := jsonReq("/verify", nil)
+			r.Body = io.NopCloser(strings.NewReader(`{"idcard":"` + passID + `","name":"张\u0000三","image":"x"}`))
+			return r
+		}(), 400, 400, nil, "validation", 0},
+		{"over-long field", jsonReq("/verify", map[string]string{"idcard": passID, "name": strings.Repeat("张", 5000), "image": "x"}), 400, 400, nil, "validation", 0},
+		{"JSON array body", func() *http.Request {
+			r := jsonReq("/verify", nil)
+			r.Body = io.NopCloser(strings.NewReader(`[1,2]`))
+			return r
+		}(), 400, 400, nil, "validation", 0},
+		{"non-string JSON value", func() *http.Request {
+			r := jsonReq("/verify", nil)
+			r.Body = io.NopCloser(strings.NewReader(`{"idcard":110101199003070011}`))
+			return r
+		}(), 400, 400, nil, "validation", 0},
 		{"wrong content type", func() *http.Request {
 			r := formReq("/verify", "x")
 			r.Header.Set("Content-Type", "text/plain")
