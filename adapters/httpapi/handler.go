@@ -41,6 +41,11 @@ type Options struct {
 	Metrics interface{ Avoided(reason string) }
 	// MetricsHandler, when set, serves GET /metrics (the local server).
 	MetricsHandler http.Handler
+	// IdempotencyEntries bounds the answers remembered for Idempotency-Key
+	// replays (default 4096; negative disables); IdempotencyTTL is how long
+	// one is kept (default 24h).
+	IdempotencyEntries int
+	IdempotencyTTL     time.Duration
 }
 
 // Handler serves the verification API.
@@ -48,6 +53,7 @@ type Handler struct {
 	opts     Options
 	verifier *hmacauth.Verifier
 	mux      *http.ServeMux
+	idem     *idemCache
 }
 
 // New builds the handler.
@@ -59,6 +65,19 @@ func New(opts Options) *Handler {
 		opts.MaxBody = DefaultMaxBody
 	}
 	h := &Handler{opts: opts, mux: http.NewServeMux()}
+	if opts.IdempotencyEntries >= 0 {
+		n, ttl, now := opts.IdempotencyEntries, opts.IdempotencyTTL, opts.Now
+		if n == 0 {
+			n = 4096
+		}
+		if ttl <= 0 {
+			ttl = 24 * time.Hour
+		}
+		if now == nil {
+			now = time.Now
+		}
+		h.idem = newIdemCache(n, ttl, now)
+	}
 	if len(opts.ClientKeys) > 0 {
 		keys := opts.ClientKeys
 		h.verifier = &hmacauth.Verifier{
@@ -108,8 +127,11 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Request-Id", rid)
 	log := h.opts.Logger.With("request_id", rid, "path", r.URL.Path)
 
+	caller := ""
 	if h.verifier != nil {
-		if _, err := h.verifier.Verify(r); err != nil {
+		id, err := h.verifier.Verify(r)
+		caller = id
+		if err != nil {
 			var f *hmacauth.Failure
 			if !errors.As(err, &f) {
 				f = &hmacauth.Failure{Status: http.StatusForbidden, Message: hmacauth.MsgSignatureMismatch}
@@ -130,12 +152,11 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	res, err := h.opts.Verifier.Verify(r.Context(), req)
 	var a answer
-	if err != nil {
-		a = fromError(err, rid)
+	if key := r.Header.Get(IdempotencyHeader); key != "" && h.idem != nil {
+		a = h.verifyOnce(w, r, req, caller, key, rid)
 	} else {
-		a = fromResult(res, rid)
+		a = h.call(r.Context(), req, rid)
 	}
 	a.maskedID = maskID(req.IDCard)
 	writeJSON(w, a.status, a.body)
@@ -144,6 +165,30 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 		level = slog.LevelError
 	}
 	log.Log(r.Context(), level, "verification", a.logAttrs(start)...)
+}
+
+func (h *Handler) call(ctx context.Context, req core.Request, rid string) answer {
+	res, err := h.opts.Verifier.Verify(ctx, req)
+	if err != nil {
+		return fromError(err, rid)
+	}
+	return fromResult(res, rid)
+}
+
+// verifyOnce calls at most once per Idempotency-Key (scoped to the drop-in
+// caller) while this instance remembers it.
+func (h *Handler) verifyOnce(w http.ResponseWriter, r *http.Request, req core.Request, caller, key, rid string) answer {
+	if len(key) > maxIdempotencyKey {
+		return fromError(errIdemKey, rid)
+	}
+	fp := fingerprint(req)
+	e, lead := h.idem.begin(caller+"\x00"+key, fp)
+	if !lead {
+		return h.replay(w, r, e, fp, rid)
+	}
+	a := h.call(r.Context(), req, rid)
+	h.idem.finish(e, a.status, a.body, a.charged)
+	return a
 }
 
 func msSince(t time.Time) float64 {

@@ -361,6 +361,9 @@ type apiCase struct {
 	status    int
 	kind      string // expected error.kind, "" when none
 	validBody bool   // the request itself follows the spec
+	idemKey   string // Idempotency-Key header
+	// primeBody, when set, is the body of the priming calls.
+	primeBody func() (contentType, body string)
 }
 
 func newHandler(t *testing.T, c apiCase) http.Handler {
@@ -448,6 +451,9 @@ func apiCases(photo string) []apiCase {
 			status: 502, kind: "upstream_malformed", validBody: true},
 		{name: "our upstream key rejected", badKey: true, body: pass, status: 502, kind: "upstream_auth", validBody: true},
 		{name: "API discontinued", body: jsonBody("420102197503150173", "朱九"), status: 503, kind: "seller", validBody: true},
+		{name: "idempotency key replayed", idemKey: "order-1", prime: 1, body: pass, status: 200, validBody: true},
+		{name: "idempotency key reused for another request", idemKey: "order-2", prime: 1,
+			primeBody: jsonBody("130102197809210037", "王五"), body: pass, status: 422, kind: "idempotency", validBody: true},
 		{name: "gateway timeout", fault: &sandbox.Fault{Kind: sandbox.FaultStatus, Status: 504}, body: pass,
 			status: 504, kind: "upstream_timeout", validBody: true},
 	}
@@ -457,6 +463,9 @@ func (c apiCase) request(path string) (*http.Request, []byte) {
 	ct, body := c.body()
 	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
 	r.Header.Set("Content-Type", ct)
+	if c.idemKey != "" {
+		r.Header.Set(httpapi.IdempotencyHeader, c.idemKey)
+	}
 	switch c.sign {
 	case "ok", "wrong":
 		key := clientSK
@@ -479,7 +488,11 @@ func TestHandlerMatchesOpenAPI(t *testing.T) {
 			t.Run(c.name+path, func(t *testing.T) {
 				h := newHandler(t, c)
 				for range c.prime {
-					r, _ := c.request(path)
+					pc := c
+					if c.primeBody != nil {
+						pc.body = c.primeBody
+					}
+					r, _ := pc.request(path)
 					h.ServeHTTP(httptest.NewRecorder(), r)
 				}
 				r, reqBody := c.request(path)
