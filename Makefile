@@ -28,9 +28,9 @@ lint:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 
-## bench: the benchmarks behind docs/benchmarks.md
+## bench: every figure in docs/benchmarks.md; raw numbers in dist/bench/results.txt (knobs: see bench/run.sh)
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -count=6 $(PKGS)
+	GO=$(GO) bash bench/run.sh
 
 ## fuzz: run every fuzz target for FUZZTIME each
 fuzz:

@@ -33,6 +33,7 @@ type Client struct {
 	hc      *http.Client
 	now     func() time.Time
 	pool    bodyPool
+	photos  photoPool
 	breaker *breaker
 	budget  *budget
 	obs     Observer
@@ -139,7 +140,11 @@ func NewHTTPClient(cfg Config) (*http.Client, error) {
 // The call's deadline is the earlier of the configured timeout and the
 // caller's deadline less the configured margin.
 func (c *Client) Verify(ctx context.Context, req Request) (*Result, error) {
-	checked, err := req.Validate(c.cfg.Limits(), c.now())
+	// A base64 photo is decoded into a pooled buffer: Send is done with it
+	// once the body is encoded, and nothing returned refers to it.
+	scratch := c.photos.get()
+	defer c.photos.put(scratch)
+	checked, err := req.validate(c.cfg.Limits(), c.now(), scratch)
 	if err != nil {
 		var ve *ValidationError
 		if c.obs != nil && errors.As(err, &ve) {

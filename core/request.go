@@ -33,6 +33,24 @@ type Checked struct {
 	Image []byte
 	Info  photo.Info
 	URL   string
+
+	// text is the request's own base64 of Image when it was exactly the
+	// canonical standard encoding, so the body can send it as it is
+	// instead of encoding Image again. It holds only while Image is still
+	// the slice it was decoded into (textOf): a caller that swaps the
+	// photo gets the new one encoded.
+	text   string
+	textOf *byte
+}
+
+// imageText returns the base64 text to send for Image, if the request's
+// own can be sent as it is.
+func (c Checked) imageText() (string, bool) {
+	if c.text == "" || len(c.Image) == 0 || &c.Image[0] != c.textOf ||
+		len(c.text) != photo.EncodedLen(len(c.Image)) {
+		return "", false
+	}
+	return c.text, true
 }
 
 // Limits are the local checks' bounds.
@@ -65,6 +83,13 @@ func (c Config) Limits() Limits {
 // *ValidationError for the first field that fails, in the order the seller
 // reports them: idcard, name, then the photo.
 func (r Request) Validate(lim Limits, now time.Time) (Checked, error) {
+	return r.validate(lim, now, nil)
+}
+
+// validate is Validate decoding a base64 photo into *scratch's storage
+// when it is large enough, and otherwise leaving the larger buffer the
+// decoder allocated in *scratch for the next call (Verify pools it).
+func (r Request) validate(lim Limits, now time.Time, scratch *[]byte) (Checked, error) {
 	var c Checked
 	id, err := idcard.Parse(r.IDCard, now)
 	if err != nil {
@@ -89,10 +114,23 @@ func (r Request) Validate(lim Limits, now time.Time) (Checked, error) {
 		c.URL, err = checkURL(r.URL, lim.MaxURLLength)
 		return c, err
 	}
-	img := r.Image
+	img, text := r.Image, ""
 	if len(img) == 0 {
-		if img, err = photo.DecodeBase64(r.ImageBase64, lim.Intake()); err != nil {
+		var (
+			canonical bool
+			dst       []byte
+		)
+		if scratch != nil {
+			dst = *scratch
+		}
+		if img, canonical, err = photo.DecodeBase64Into(dst, r.ImageBase64, lim.Intake()); err != nil {
 			return c, err
+		}
+		if scratch != nil && cap(img) > cap(dst) {
+			*scratch = img[:0]
+		}
+		if canonical {
+			text = r.ImageBase64
 		}
 	}
 	if lim.Normalize {
@@ -103,14 +141,21 @@ func (r Request) Validate(lim Limits, now time.Time) (Checked, error) {
 		if _, err = photo.Check(img, intake); err != nil {
 			return c, err
 		}
-		if img, _, _, err = normalize.Normalize(img, lim.normalizeOptions()); err != nil {
+		var changed bool
+		if img, _, changed, err = normalize.Normalize(img, lim.normalizeOptions()); err != nil {
 			return c, err
+		}
+		if changed {
+			text = ""
 		}
 	}
 	if c.Info, err = photo.Check(img, lim.Photo); err != nil {
 		return c, err
 	}
 	c.Image = img
+	if text != "" {
+		c.text, c.textOf = text, &img[0]
+	}
 	return c, nil
 }
 

@@ -1,0 +1,142 @@
+// Command coldstart measures cold starts of the two function binaries,
+// each started fresh -runs times against the TLS sandbox:
+//
+//   - the Lambda bootstrap under the Runtime Interface Emulator, which
+//     starts it on the first invocation: the emulator's own INIT REPORT
+//     (bootstrap start to its first request for an event), and the time
+//     from sending that invocation to its answer;
+//   - the SCF main over the runtime's net/rpc protocol: from process start
+//     to the first Function.Ping answer (init), and to the first answer.
+//
+// It prints the medians and the raw values.
+//
+//	coldstart -sandbox bin/sandbox -rie bin/aws-lambda-rie -bootstrap bin/bootstrap -scf bin/main [-runs 20]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/faceid-verify/faceid/bench/internal/harness"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "coldstart:", err)
+		os.Exit(1)
+	}
+}
+
+// initGoal is the goal for init, in both platforms.
+const initGoal = 10 * time.Millisecond
+
+func run(_ context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("coldstart", flag.ContinueOnError)
+	sandboxBin := fs.String("sandbox", "", "sandbox binary")
+	rie := fs.String("rie", "", "aws-lambda-rie binary (empty: skip Lambda)")
+	bootstrap := fs.String("bootstrap", "", "Lambda bootstrap binary (-tags lambda.norpc)")
+	scf := fs.String("scf", "", "SCF main binary (empty: skip SCF)")
+	runs := fs.Int("runs", 20, "cold starts per platform")
+	photoSpec := fs.String("photo", harness.SmallPhoto, "photo of the first request")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *sandboxBin == "" {
+		return errors.New("-sandbox is required")
+	}
+	dir, err := os.MkdirTemp("", "coldstart")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	sb, err := harness.StartSandbox(*sandboxBin, dir)
+	if err != nil {
+		return err
+	}
+	defer sb.Stop()
+	photo, err := harness.Photo(*photoSpec)
+	if err != nil {
+		return err
+	}
+	event := harness.FunctionURLEvent(harness.VerifyJSON(photo), "cold")
+
+	for _, trust := range []harness.Trust{harness.TrustCAFile, harness.TrustSystem} {
+		if *rie != "" && *bootstrap != "" {
+			var inits, answers []time.Duration
+			for i := range *runs {
+				in, ans, err := lambdaOnce(*rie, *bootstrap, harness.FunctionEnv(sb, dir, trust), event)
+				if err != nil {
+					return fmt.Errorf("lambda run %d: %w", i+1, err)
+				}
+				inits, answers = append(inits, in), append(answers, ans)
+			}
+			report(stdout, "lambda-rie", trust, "init", inits, "invoke_to_answer", answers)
+		}
+		if *scf != "" {
+			var inits, answers []time.Duration
+			for i := range *runs {
+				in, ans, err := scfOnce(*scf, dir, sb, trust, event)
+				if err != nil {
+					return fmt.Errorf("scf run %d: %w", i+1, err)
+				}
+				inits, answers = append(inits, in), append(answers, ans)
+			}
+			report(stdout, "scf-rpc", trust, "init", inits, "start_to_answer", answers)
+		}
+	}
+	return nil
+}
+
+func lambdaOnce(rie, bootstrap string, env []string, event []byte) (init, answer time.Duration, err error) {
+	r, err := harness.StartRIE(rie, bootstrap, env)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer r.Stop()
+	t0 := time.Now()
+	out, err := r.Invoke(event)
+	answer = time.Since(t0)
+	if err != nil || !harness.Passed(out) {
+		return 0, 0, fmt.Errorf("answer %.300s (%v)\n%s", out, err, r.Output())
+	}
+	init, err = r.InitDuration()
+	return init, answer, err
+}
+
+func scfOnce(bin, dir string, sb *harness.Sandbox, trust harness.Trust, event []byte) (init, answer time.Duration, err error) {
+	env, processEnv := harness.SCFEnv(sb, trust)
+	s, err := harness.StartSCF(bin, dir, processEnv...)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer s.Stop()
+	out, err := s.Invoke(event, "cold", env)
+	answer = time.Since(s.Start)
+	if err != nil || !harness.Passed(out) {
+		return 0, 0, fmt.Errorf("answer %.300s (%v)\n%s", out, err, s.Output())
+	}
+	return s.Ready.Sub(s.Start), answer, nil
+}
+
+func report(w io.Writer, platform string, trust harness.Trust, initName string, inits []time.Duration, answerName string, answers []time.Duration) {
+	mi, ma := harness.Median(inits), harness.Median(answers)
+	fmt.Fprintf(w, "coldstart platform=%s trust=%s runs=%d %s_median_ms=%s %s_median_ms=%s init_goal_ms=%s init_goal_met=%v\n",
+		platform, trust, len(inits), initName, harness.Ms(mi), answerName, harness.Ms(ma), harness.Ms(initGoal), mi <= initGoal)
+	fmt.Fprintf(w, "coldstart_raw platform=%s trust=%s %s_ms=%s\n", platform, trust, initName, join(inits))
+	fmt.Fprintf(w, "coldstart_raw platform=%s trust=%s %s_ms=%s\n", platform, trust, answerName, join(answers))
+}
+
+func join(ds []time.Duration) string {
+	s := make([]string, len(ds))
+	for i, d := range ds {
+		s[i] = strconv.FormatFloat(float64(d)/1e6, 'f', 2, 64)
+	}
+	return strings.Join(s, ",")
+}

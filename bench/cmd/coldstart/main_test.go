@@ -1,0 +1,31 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/faceid-verify/faceid/bench/internal/harness"
+)
+
+// TestRun cold-starts each function once per trust setting.
+func TestRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts the function binaries; skipped with -short")
+	}
+	bins, err := harness.BuildAll(context.Background(), t.TempDir(), "sandbox", "aws-lambda-rie", "bootstrap", "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	err = run(context.Background(), []string{"-sandbox", bins["sandbox"], "-rie", bins["aws-lambda-rie"],
+		"-bootstrap", bins["bootstrap"], "-scf", bins["main"], "-runs", "1"}, &out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, want := range []string{"platform=lambda-rie trust=ca-file runs=1 ", "platform=scf-rpc trust=system runs=1 "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in:\n%s", want, out.String())
+		}
+	}
+}

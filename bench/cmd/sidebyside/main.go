@@ -1,0 +1,292 @@
+// Command sidebyside runs, in one go against one TLS sandbox process, the
+// core client (bench/cmd/coreclient) and the product page's Python and Go
+// sample clients, each as one process making sequential calls, and prints
+// calls per second and client CPU per call for each photo, then the ratios.
+//
+// The samples are read from ../shared/spec at run time (internal/specsample)
+// and changed only in URL, keys and body values; to make several calls in
+// one process the Python sample is exec'd in a loop and the Go sample's
+// main is renamed and called in a loop, by drivers written here.
+//
+//	sidebyside -sandbox bin/sandbox -coreclient bin/coreclient [-seconds 5] [-n 5000]
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/faceid-verify/faceid/bench/internal/harness"
+	"github.com/faceid-verify/faceid/internal/specsample"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "sidebyside:", err)
+		os.Exit(1)
+	}
+}
+
+// client is one of the three, ready to run for a photo.
+type client struct {
+	name string
+	// cmd returns the command making up to n calls for at most d.
+	cmd func(photo string, n int, d time.Duration) (*exec.Cmd, error)
+}
+
+// goal is the wanted speed-up of core over a sample, per photo.
+var goals = map[string]map[string]float64{
+	"python": {"33KB": 50, "500KB": 20},
+	"go":     {"33KB": 1.5, "500KB": 3},
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("sidebyside", flag.ContinueOnError)
+	sandboxBin := fs.String("sandbox", "", "sandbox binary (go build ./sandbox/cmd/sandbox)")
+	coreBin := fs.String("coreclient", "", "coreclient binary (go build ./bench/cmd/coreclient)")
+	python := fs.String("python", "python3", "Python 3 interpreter; empty skips the Python sample")
+	seconds := fs.Float64("seconds", 5, "time each client gets per photo")
+	n := fs.Int("n", 100000, "at most this many calls per client and photo")
+	photos := fs.String("photos", harness.SmallPhoto+",pad:500000", "comma-separated photos (file or pad:N)")
+	only := fs.String("clients", "core,go,python", "which clients to run")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *sandboxBin == "" || *coreBin == "" {
+		return errors.New("-sandbox and -coreclient are required")
+	}
+	dir, err := os.MkdirTemp("", "sidebyside")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	spec, err := specsample.Load()
+	if err != nil {
+		return err
+	}
+	sb, err := harness.StartSandbox(*sandboxBin, dir)
+	if err != nil {
+		return err
+	}
+	defer sb.Stop()
+
+	clients := map[string]func(photo []byte) (client, error){
+		"core": func([]byte) (client, error) { return coreClient(*coreBin, sb, dir), nil },
+		"go":   func(photo []byte) (client, error) { return goSample(ctx, spec, sb, dir, photo) },
+		"python": func(photo []byte) (client, error) {
+			return pythonSample(spec, sb, dir, *python, photo)
+		},
+	}
+	limit := time.Duration(*seconds * float64(time.Second))
+	for _, spec := range strings.Split(*photos, ",") {
+		photo, err := harness.Photo(spec)
+		if err != nil {
+			return err
+		}
+		label := harness.Label(len(photo))
+		file := filepath.Join(dir, "photo-"+label+".jpg")
+		if err := os.WriteFile(file, photo, 0o600); err != nil {
+			return err
+		}
+		rate := map[string]float64{}
+		cpu := map[string]time.Duration{}
+		for _, name := range strings.Split(*only, ",") {
+			mk, ok := clients[name]
+			if !ok {
+				return fmt.Errorf("unknown client %q", name)
+			}
+			if name == "python" && *python == "" {
+				continue
+			}
+			c, err := mk(photo)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			cmd, err := c.cmd(file, *n, limit)
+			if err != nil {
+				return err
+			}
+			r, err := measure(ctx, cmd)
+			if err != nil {
+				return fmt.Errorf("%s, %s photo: %w", name, label, err)
+			}
+			rate[name], cpu[name] = r.rate(), r.cpuPerCall()
+			fmt.Fprintf(stdout, "sidebyside photo=%s client=%s calls=%d passed=%d seconds=%.3f cpu_s=%.3f calls_per_s=%.1f cpu_ms_per_call=%.3f\n",
+				label, name, r.calls, r.passed, r.wall.Seconds(), r.cpu.Seconds(), r.rate(), float64(r.cpuPerCall())/1e6)
+		}
+		for _, other := range []string{"python", "go"} {
+			if rate[other] == 0 || rate["core"] == 0 {
+				continue
+			}
+			speed, saving := rate["core"]/rate[other], float64(cpu[other])/float64(cpu["core"])
+			line := fmt.Sprintf("ratio photo=%s core_vs=%s calls_per_s=%.1fx cpu_per_call=%.1fx", label, other, speed, saving)
+			if g, ok := goals[other][label]; ok {
+				line += fmt.Sprintf(" goal=%gx calls_per_s_met=%v cpu_met=%v", g, speed >= g, saving >= g)
+			}
+			fmt.Fprintln(stdout, line)
+		}
+	}
+	return nil
+}
+
+// result is one client process's run.
+type result struct {
+	calls, passed int
+	wall, cpu     time.Duration
+}
+
+func (r result) rate() float64 { return float64(r.calls) / r.wall.Seconds() }
+func (r result) cpuPerCall() time.Duration {
+	return r.cpu / time.Duration(max(r.calls, 1))
+}
+
+// measure runs cmd to the end: one answer per stdout line, wall time from
+// start to exit, and the process's own CPU from its rusage.
+func measure(ctx context.Context, cmd *exec.Cmd) (result, error) {
+	var r result
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return r, err
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return r, err
+	}
+	sc := bufio.NewScanner(out)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		r.calls++
+		if bytes.Contains(sc.Bytes(), []byte(`"success":true`)) {
+			r.passed++
+		}
+	}
+	err = cmd.Wait()
+	r.wall, r.cpu = time.Since(start), harness.CPU(cmd.ProcessState)
+	if err != nil {
+		return r, fmt.Errorf("%v\n%s", err, tail(stderr.String()))
+	}
+	if r.calls == 0 || r.passed != r.calls {
+		return r, fmt.Errorf("%d of %d calls passed\n%s", r.passed, r.calls, tail(stderr.String()))
+	}
+	return r, nil
+}
+
+func tail(s string) string { return s[max(0, len(s)-2000):] }
+
+func coreClient(bin string, sb *harness.Sandbox, dir string) client {
+	return client{name: "core", cmd: func(photo string, n int, d time.Duration) (*exec.Cmd, error) {
+		cmd := exec.Command(bin, "-endpoint", sb.Endpoint(), "-ca", sb.CAFile, "-photo", photo,
+			"-n", strconv.Itoa(n), "-seconds", strconv.FormatFloat(d.Seconds(), 'f', -1, 64))
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}
+		return cmd, nil
+	}}
+}
+
+func sampleValues(sb *harness.Sandbox, photo []byte) specsample.Values {
+	return specsample.Values{BaseURL: sb.URL, SecretID: harness.SecretID, SecretKey: harness.SecretKey,
+		IDCard: harness.IDCard, Name: harness.Name, Image: base64.StdEncoding.EncodeToString(photo)}
+}
+
+// pyDriver execs the sample, which makes one call per run, in a loop.
+const pyDriver = `import sys, time
+src = open(sys.argv[1], encoding='utf-8').read()
+code = compile(src, sys.argv[1], 'exec')
+n, limit = int(sys.argv[2]), float(sys.argv[3])
+start, i = time.monotonic(), 0
+while i < n and time.monotonic() - start < limit:
+    exec(code, {'__name__': '__main__'})
+    i += 1
+`
+
+func pythonSample(spec string, sb *harness.Sandbox, dir, python string, photo []byte) (client, error) {
+	src, err := specsample.Python(spec, sampleValues(sb, photo))
+	if err != nil {
+		return client{}, err
+	}
+	sub, err := os.MkdirTemp(dir, "python")
+	if err != nil {
+		return client{}, err
+	}
+	sample, driver := filepath.Join(sub, "sample.py"), filepath.Join(sub, "driver.py")
+	if err := os.WriteFile(sample, []byte(src), 0o600); err != nil {
+		return client{}, err
+	}
+	if err := os.WriteFile(driver, []byte(pyDriver), 0o600); err != nil {
+		return client{}, err
+	}
+	return client{name: "python", cmd: func(_ string, n int, d time.Duration) (*exec.Cmd, error) {
+		cmd := exec.Command(python, driver, sample, strconv.Itoa(n), strconv.FormatFloat(d.Seconds(), 'f', -1, 64))
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "PYTHONIOENCODING=utf-8"}
+		return cmd, nil
+	}}, nil
+}
+
+// goDriver calls the sample's main, renamed sampleMain, in a loop.
+const goDriver = `package main
+
+import (
+	"os"
+	"strconv"
+	"time"
+)
+
+func main() {
+	n, _ := strconv.Atoi(os.Args[1])
+	d, _ := time.ParseDuration(os.Args[2])
+	start := time.Now()
+	for i := 0; i < n && time.Since(start) < d; i++ {
+		sampleMain()
+	}
+}
+`
+
+func goSample(ctx context.Context, spec string, sb *harness.Sandbox, dir string, photo []byte) (client, error) {
+	src, err := specsample.Go(spec, sampleValues(sb, photo))
+	if err != nil {
+		return client{}, err
+	}
+	if strings.Count(src, "\nfunc main() {") != 1 {
+		return client{}, errors.New("go sample: no single func main to rename")
+	}
+	src = strings.Replace(src, "\nfunc main() {", "\nfunc sampleMain() {", 1)
+	sub, err := os.MkdirTemp(dir, "gosample")
+	if err != nil {
+		return client{}, err
+	}
+	files := map[string]string{"sample.go": src, "driver.go": goDriver, "go.mod": "module sample\n\ngo 1.21\n"}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(sub, name), []byte(body), 0o600); err != nil {
+			return client{}, err
+		}
+	}
+	bin := filepath.Join(sub, "sample")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	build.Dir = sub
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=-mod=mod", "GOWORK=off")
+	if out, err := build.CombinedOutput(); err != nil {
+		return client{}, fmt.Errorf("go sample: build: %v\n%s", err, out)
+	}
+	return client{name: "go", cmd: func(_ string, n int, d time.Duration) (*exec.Cmd, error) {
+		cmd := exec.Command(bin, strconv.Itoa(n), d.String())
+		// The sample checks certificates; it trusts the sandbox's through
+		// the standard variable, unchanged.
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "SSL_CERT_FILE=" + sb.CAFile}
+		return cmd, nil
+	}}, nil
+}

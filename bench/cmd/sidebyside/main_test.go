@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/faceid-verify/faceid/bench/internal/harness"
+	"github.com/faceid-verify/faceid/internal/specsample"
+)
+
+// TestRun runs the three clients for two calls each on the small photo.
+func TestRun(t *testing.T) {
+	if _, err := specsample.Load(); err != nil {
+		t.Skipf("the samples cannot run: %v", err)
+	}
+	python, clients := "python3", "core,go,python"
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Log("python3 is not installed: the Python sample is left out")
+		python, clients = "", "core,go"
+	}
+	bins, err := harness.BuildAll(context.Background(), t.TempDir(), "sandbox", "coreclient")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	err = run(context.Background(), []string{"-sandbox", bins["sandbox"], "-coreclient", bins["coreclient"],
+		"-python", python, "-clients", clients, "-n", "2", "-seconds", "10", "-photos", harness.SmallPhoto}, &out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, c := range strings.Split(clients, ",") {
+		if !strings.Contains(out.String(), "client="+c+" calls=2 passed=2 ") {
+			t.Errorf("no two passed calls for %s in:\n%s", c, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), "ratio photo=33KB core_vs=go ") {
+		t.Errorf("no ratio line in:\n%s", out.String())
+	}
+}
