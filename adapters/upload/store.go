@@ -3,6 +3,8 @@ package upload
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"time"
 )
 
@@ -65,4 +67,21 @@ type Store interface {
 // fails.
 type CreateChecker interface {
 	CheckCreate(ctx context.Context, bucket Ref) error
+}
+
+// ReadCapped reads an object body of at most max bytes, refusing early when
+// the declared size is already over (ErrTooLarge). Stores share it so every
+// backend enforces the cap the same way.
+func ReadCapped(body io.Reader, declared, max int64) ([]byte, error) {
+	if declared > max {
+		return nil, fmt.Errorf("get %d bytes: %w", declared, ErrTooLarge)
+	}
+	b, err := io.ReadAll(io.LimitReader(body, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("body over %d bytes: %w", max, ErrTooLarge)
+	}
+	return b, nil
 }

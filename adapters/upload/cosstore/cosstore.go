@@ -13,7 +13,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -110,15 +109,9 @@ func (s *Store) Get(ctx context.Context, ref upload.Ref, max int64) ([]byte, upl
 	}
 	defer resp.Body.Close()
 	oi := info(resp.Header)
-	if oi.Size > max {
-		return nil, oi, fmt.Errorf("cosstore: get %d bytes: %w", oi.Size, upload.ErrTooLarge)
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	b, err := upload.ReadCapped(resp.Body, oi.Size, max)
 	if err != nil {
-		return nil, oi, fmt.Errorf("cosstore: read body: %w", err)
-	}
-	if int64(len(b)) > max {
-		return nil, oi, fmt.Errorf("cosstore: body over %d bytes: %w", max, upload.ErrTooLarge)
+		return nil, oi, fmt.Errorf("cosstore: %w", err)
 	}
 	oi.Size = int64(len(b))
 	return b, oi, nil

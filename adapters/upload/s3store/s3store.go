@@ -11,7 +11,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -91,15 +90,9 @@ func (s *Store) Get(ctx context.Context, ref upload.Ref, max int64) ([]byte, upl
 	if info.Metadata == nil {
 		info.Metadata = map[string]string{} // read, and there was none
 	}
-	if info.Size > max {
-		return nil, info, fmt.Errorf("s3store: get %d bytes: %w", info.Size, upload.ErrTooLarge)
-	}
-	b, err := io.ReadAll(io.LimitReader(out.Body, max+1))
+	b, err := upload.ReadCapped(out.Body, info.Size, max)
 	if err != nil {
-		return nil, info, fmt.Errorf("s3store: read body: %w", err)
-	}
-	if int64(len(b)) > max {
-		return nil, info, fmt.Errorf("s3store: body over %d bytes: %w", max, upload.ErrTooLarge)
+		return nil, info, fmt.Errorf("s3store: %w", err)
 	}
 	info.Size = int64(len(b))
 	return b, info, nil
