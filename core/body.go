@@ -23,21 +23,23 @@ import (
 // fields in their order, the unused photo source left empty.
 func encodeForm(buf *bytes.Buffer, c Checked) {
 	n := base64.StdEncoding.EncodedLen(len(c.Image))
+	head, tail := formParts(c)
 	// Random data escapes 2 of 64 characters, adding n/16; n/8 leaves room
 	// so that a typical photo never regrows the buffer.
-	buf.Grow(64 + len(c.URL)*3 + len(c.Name)*3 + n + n/8 + escapeSlack)
-	buf.WriteString("idcard=")
-	buf.WriteString(c.ID.String())
-	buf.WriteString("&image=")
-	if text, ok := c.imageText(); ok {
-		appendEscaped(buf, []byte(text)) // not copied: only read
+	buf.Grow(len(head) + len(tail) + n + n/8 + escapeSlack)
+	buf.WriteString(head)
+	if text, _, ok := c.imageText(); ok {
+		appendEscaped(buf, text)
 	} else {
 		appendBase64Escaped(buf, c.Image)
 	}
-	buf.WriteString("&name=")
-	buf.WriteString(url.QueryEscape(c.Name))
-	buf.WriteString("&url=")
-	buf.WriteString(url.QueryEscape(c.URL))
+	buf.WriteString(tail)
+}
+
+// formParts are the body before and after the photo's text.
+func formParts(c Checked) (head, tail string) {
+	return "idcard=" + c.ID.String() + "&image=",
+		"&name=" + url.QueryEscape(c.Name) + "&url=" + url.QueryEscape(c.URL)
 }
 
 // escapeSlack is how far past its output escapeBase64 may write.
@@ -62,7 +64,7 @@ func appendBase64Escaped(buf *bytes.Buffer, src []byte) {
 }
 
 // appendEscaped writes base64 text with '+', '/' and '=' percent-escaped.
-func appendEscaped(buf *bytes.Buffer, text []byte) {
+func appendEscaped(buf *bytes.Buffer, text string) {
 	for len(text) > 0 {
 		n := roomFor(buf, len(text))
 		if n == 0 {
@@ -85,7 +87,7 @@ func roomFor(buf *bytes.Buffer, want int) int {
 // writeEscaped escapes src straight into buf's spare capacity, which must
 // hold 3*len(src)+escapeSlack bytes. bytes.Buffer.Write of its own
 // AvailableBuffer copies nothing.
-func writeEscaped(buf *bytes.Buffer, src []byte) {
+func writeEscaped[S ~string | ~[]byte](buf *bytes.Buffer, src S) {
 	out := buf.AvailableBuffer()
 	w := escapeBase64(out[:cap(out)], src)
 	buf.Write(out[:w])
@@ -108,7 +110,7 @@ var escapes = func() (t [256]uint32) {
 // Each 8-byte word is stored whole; a bit trick finds the bytes to escape
 // (on random data about one word in five has one), and for each the rest
 // of the word is stored again three bytes further on.
-func escapeBase64(out, src []byte) int {
+func escapeBase64[S ~string | ~[]byte](out []byte, src S) int {
 	const (
 		ones = 0x0101010101010101
 		high = 0x8080808080808080
@@ -117,7 +119,11 @@ func escapeBase64(out, src []byte) int {
 	_ = out[3*len(src)+escapeSlack-1]
 	w, i := 0, 0
 	for ; i+8 <= len(src); i += 8 {
-		x := binary.LittleEndian.Uint64(src[i:])
+		// Byte by byte so that strings work too; the compiler merges
+		// these into one 8-byte load.
+		q := src[i : i+8]
+		x := uint64(q[0]) | uint64(q[1])<<8 | uint64(q[2])<<16 | uint64(q[3])<<24 |
+			uint64(q[4])<<32 | uint64(q[5])<<40 | uint64(q[6])<<48 | uint64(q[7])<<56
 		below := ^((x | high) - ones*'0') & high // exact for ASCII bytes
 		v := x ^ ones*'='
 		equal := ^((v&low7 + low7) | v | low7) // exact zero-byte test
@@ -136,7 +142,8 @@ func escapeBase64(out, src []byte) int {
 		}
 		w += k
 	}
-	for _, c := range src[i:] {
+	for ; i < len(src); i++ {
+		c := src[i]
 		if c < '0' || c == '=' {
 			binary.LittleEndian.PutUint32(out[w:], escapes[c])
 			w += 3
@@ -198,6 +205,8 @@ func newSharedBody(p *bodyPool) *sharedBody {
 	b.refs.Store(1)
 	return b
 }
+
+func (b *sharedBody) size() int64 { return int64(b.buf.Len()) }
 
 func (b *sharedBody) release() {
 	if b.refs.Add(-1) == 0 {

@@ -38,19 +38,27 @@ type Checked struct {
 	// canonical standard encoding, so the body can send it as it is
 	// instead of encoding Image again. It holds only while Image is still
 	// the slice it was decoded into (textOf): a caller that swaps the
-	// photo gets the new one encoded.
-	text   string
-	textOf *byte
+	// photo gets the new one encoded. Verify, which never shows its
+	// Checked, does not decode such text at all: Image stays nil and the
+	// text alone is sent (textOnly).
+	text     string
+	textOf   *byte
+	textOnly bool
+	// escapes counts text's '+', '/' and '='.
+	escapes int
 }
 
 // imageText returns the base64 text to send for Image, if the request's
-// own can be sent as it is.
-func (c Checked) imageText() (string, bool) {
+// own can be sent as it is, and how many of its characters need escaping.
+func (c Checked) imageText() (string, int, bool) {
+	if c.textOnly && c.Image == nil {
+		return c.text, c.escapes, true
+	}
 	if c.text == "" || len(c.Image) == 0 || &c.Image[0] != c.textOf ||
 		len(c.text) != photo.EncodedLen(len(c.Image)) {
-		return "", false
+		return "", 0, false
 	}
-	return c.text, true
+	return c.text, c.escapes, true
 }
 
 // Limits are the local checks' bounds.
@@ -83,13 +91,15 @@ func (c Config) Limits() Limits {
 // *ValidationError for the first field that fails, in the order the seller
 // reports them: idcard, name, then the photo.
 func (r Request) Validate(lim Limits, now time.Time) (Checked, error) {
-	return r.validate(lim, now, nil)
+	return r.validate(lim, now, nil, false)
 }
 
 // validate is Validate decoding a base64 photo into *scratch's storage
 // when it is large enough, and otherwise leaving the larger buffer the
-// decoder allocated in *scratch for the next call (Verify pools it).
-func (r Request) validate(lim Limits, now time.Time, scratch *[]byte) (Checked, error) {
+// decoder allocated in *scratch for the next call (Verify pools it). With
+// headOnly, canonical text is decoded only as far as its header
+// (checkHead) and the Checked sends the text alone.
+func (r Request) validate(lim Limits, now time.Time, scratch *[]byte, headOnly bool) (Checked, error) {
 	var c Checked
 	id, err := idcard.Parse(r.IDCard, now)
 	if err != nil {
@@ -115,6 +125,11 @@ func (r Request) validate(lim Limits, now time.Time, scratch *[]byte) (Checked, 
 		return c, err
 	}
 	img, text := r.Image, ""
+	if len(img) == 0 && headOnly {
+		if c, done, err := r.checkHead(c, lim, scratch); done {
+			return c, err
+		}
+	}
 	if len(img) == 0 {
 		var (
 			canonical bool
@@ -155,8 +170,47 @@ func (r Request) validate(lim Limits, now time.Time, scratch *[]byte) (Checked, 
 	c.Image = img
 	if text != "" {
 		c.text, c.textOf = text, &img[0]
+		c.escapes = strings.Count(text, "+") + strings.Count(text, "/") + strings.Count(text[len(text)-2:], "=")
 	}
 	return c, nil
+}
+
+// checkHead runs the photo checks on canonical base64 text without
+// decoding more than its header (photo.ReadHead), into *scratch's storage.
+// done is false when the text is not canonical, is over the intake size
+// or needs normalising: the caller then decodes it whole, as Validate
+// does, so both refuse and accept exactly the same photos.
+func (r Request) checkHead(c Checked, lim Limits, scratch *[]byte) (_ Checked, done bool, err error) {
+	var dst []byte
+	if scratch != nil {
+		dst = *scratch
+	}
+	h, ok := photo.ReadHead(dst, r.ImageBase64)
+	if !ok {
+		return c, false, nil
+	}
+	if scratch != nil && cap(h.Bytes) > cap(dst) {
+		*scratch = h.Bytes[:0]
+	}
+	if h.Size > lim.Intake() {
+		return c, false, nil
+	}
+	if lim.Normalize {
+		intake := lim.Photo
+		intake.MaxBytes = lim.Intake()
+		info, err := photo.CheckSized(h.Bytes, h.Size, intake)
+		if err != nil {
+			return c, true, err
+		}
+		if normalize.Needed(h.Bytes, h.Size, info, lim.normalizeOptions()) {
+			return c, false, nil
+		}
+	}
+	if c.Info, err = photo.CheckSized(h.Bytes, h.Size, lim.Photo); err != nil {
+		return c, true, err
+	}
+	c.text, c.textOnly, c.escapes = r.ImageBase64, true, h.Escapes
+	return c, true, nil
 }
 
 // Intake is the largest photo accepted before normalisation.

@@ -58,11 +58,15 @@ func (l Limits) withDefaults() Limits {
 // "unsupported_format", "corrupt" or "dimensions"; the returned Info is
 // filled in as far as the header was read.
 func Check(b []byte, lim Limits) (Info, error) {
+	return check(b, len(b), lim)
+}
+
+func check(b []byte, size int, lim Limits) (Info, error) {
 	lim = lim.withDefaults()
-	if len(b) == 0 {
+	if size == 0 || len(b) == 0 {
 		return Info{}, errMissing()
 	}
-	if len(b) > lim.MaxBytes {
+	if size > lim.MaxBytes {
 		// Before sniffing: the size alone decides, and the message is the
 		// same whatever the format.
 		return Info{}, errTooLarge(lim.MaxBytes)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"math/rand/v2"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -137,6 +138,32 @@ func BenchmarkDecodeBase64Into(b *testing.B) {
 			for b.Loop() {
 				if _, ok, err := DecodeBase64Into(dst, std, DefaultLimits().MaxBytes); err != nil || !ok {
 					b.Fatal(ok, err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkReadHead is what Verify does instead of DecodeBase64Into for
+// canonical text: scan the whole text, decode the header. The photo is a
+// real JPEG header followed by random bytes, on the same sizes.
+func BenchmarkReadHead(b *testing.B) {
+	hdr := readFile(b, filepath.Join(photosDir, "small-320x240.jpg"))
+	for _, size := range benchSizes {
+		data := make([]byte, size.n)
+		r := rand.New(rand.NewPCG(uint64(size.n), 2))
+		for i := range data {
+			data[i] = byte(r.Uint32())
+		}
+		copy(data, hdr)
+		std := base64.StdEncoding.EncodeToString(data)
+		dst := make([]byte, 0, 64<<10)
+		b.Run(size.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(std)))
+			for b.Loop() {
+				if _, ok := ReadHead(dst, std); !ok {
+					b.Fatal("not canonical")
 				}
 			}
 		})

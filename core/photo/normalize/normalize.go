@@ -40,17 +40,13 @@ func Normalize(img []byte, opt Options) (out []byte, info photo.Info, changed bo
 	if err != nil {
 		return nil, info, false, err
 	}
-	if !opt.Enabled {
+	if !Needed(img, len(img), info, opt) {
 		return img, info, false, nil
 	}
 	opt = opt.withDefaults()
 	o := 1
 	if info.Format == photo.JPEG {
 		o = Orientation(img)
-	}
-	if len(img) <= opt.MaxBytes && max(info.Width, info.Height) <= opt.MaxSide &&
-		(o == 1 || !opt.ApplyOrientation) {
-		return img, info, false, nil
 	}
 	src, err := decode(img, info.Format, opt.MaxPixels)
 	if err != nil {
@@ -61,6 +57,22 @@ func Normalize(img []byte, opt Options) (out []byte, info photo.Info, changed bo
 		return nil, info, false, err
 	}
 	return out, photo.Info{Format: photo.JPEG, Width: rect.Dx(), Height: rect.Dy()}, true, nil
+}
+
+// Needed reports whether Normalize would rewrite a photo of size bytes
+// whose header is in head (as photo.ReadHead returns it) and which
+// photo.Sniff described as info. It reads only the header.
+func Needed(head []byte, size int, info photo.Info, opt Options) bool {
+	if !opt.Enabled {
+		return false
+	}
+	opt = opt.withDefaults()
+	o := 1
+	if info.Format == photo.JPEG {
+		o = Orientation(head)
+	}
+	return size > opt.MaxBytes || max(info.Width, info.Height) > opt.MaxSide ||
+		(o != 1 && opt.ApplyOrientation)
 }
 
 // decode decodes img after checking, with the decoder's own header reader,
