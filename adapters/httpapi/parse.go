@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -38,13 +36,9 @@ func parseRequest(r *http.Request, maxBody int64) (core.Request, error) {
 	if err != nil {
 		return req, bodyErr("content_type", "Content-Type无效", "invalid Content-Type")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	body, err := readBody(r, maxBody)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return req, errTooLarge
-		}
-		return req, bodyErr("read", "读取失败", "could not read the request body")
+		return req, err
 	}
 	var vals map[string]string
 	switch mt {
@@ -70,6 +64,40 @@ func parseRequest(r *http.Request, maxBody int64) (core.Request, error) {
 	return req, nil
 }
 
+// StringBody is a request body the platform adapters already hold as a
+// string (an event's body field): the handler reads it without copying.
+type StringBody interface {
+	io.ReadCloser
+	// UnreadString returns what Read has not yet returned.
+	UnreadString() string
+}
+
+// readBody returns the request body as one string, sized once from the
+// Content-Length when there is one, so that a photo is not copied while
+// the buffer grows, and not copied at all when an adapter holds the body
+// as a string already.
+func readBody(r *http.Request, maxBody int64) (string, error) {
+	if sb, ok := r.Body.(StringBody); ok {
+		s := sb.UnreadString()
+		if int64(len(s)) > maxBody {
+			return "", errTooLarge
+		}
+		return s, nil
+	}
+	var b strings.Builder
+	if r.ContentLength > 0 && r.ContentLength <= maxBody {
+		b.Grow(int(r.ContentLength))
+	}
+	if _, err := io.Copy(&b, http.MaxBytesReader(nil, r.Body, maxBody)); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return "", errTooLarge
+		}
+		return "", bodyErr("read", "读取失败", "could not read the request body")
+	}
+	return b.String(), nil
+}
+
 var (
 	errTooLarge        = bodyErr("too_large", "请求体过大", "request body too large")
 	errUnsupportedType = bodyErr("content_type", "仅支持application/json或application/x-www-form-urlencoded", "Content-Type must be application/json or application/x-www-form-urlencoded")
@@ -77,8 +105,8 @@ var (
 
 // parseForm decodes a urlencoded body, rejecting a repeated field: which of
 // two ID numbers is meant cannot be guessed.
-func parseForm(body []byte) (map[string]string, error) {
-	q, err := url.ParseQuery(string(body))
+func parseForm(body string) (map[string]string, error) {
+	q, err := url.ParseQuery(body)
 	if err != nil {
 		return nil, bodyErr("form", "表单编码错误", "malformed form encoding")
 	}
@@ -91,59 +119,6 @@ func parseForm(body []byte) (map[string]string, error) {
 		default:
 			return nil, invalid.New(f, "duplicate", "重复出现", "field given more than once")
 		}
-	}
-	return out, nil
-}
-
-// parseJSON decodes one JSON object of string fields, rejecting duplicate
-// keys and trailing data that encoding/json would silently accept.
-func parseJSON(body []byte) (map[string]string, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	errJSON := bodyErr("json", "JSON格式错误", "malformed JSON")
-	if !utf8.Valid(body) {
-		// encoding/json would quietly turn bad bytes into U+FFFD.
-		return nil, bodyErr("encoding", "包含非法UTF-8字符", "invalid UTF-8")
-	}
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, bodyErr("json", "必须是JSON对象", "body must be a JSON object")
-	}
-	out := make(map[string]string, len(fields))
-	seen := make(map[string]bool)
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, errJSON
-		}
-		key, _ := t.(string)
-		if seen[key] {
-			return nil, invalid.New(safeField(key), "duplicate", "重复出现", "duplicate JSON key")
-		}
-		seen[key] = true
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, errJSON
-		}
-		if !known(key) {
-			continue
-		}
-		var s string
-		switch {
-		case string(v) == "null":
-		case len(v) > 0 && v[0] == '"':
-			if err := json.Unmarshal(v, &s); err != nil {
-				return nil, errJSON
-			}
-		default:
-			return nil, invalid.New(key, "type", "必须是字符串", "must be a string")
-		}
-		out[key] = s
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, errJSON
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, bodyErr("json", "JSON后有多余内容", "trailing data after the JSON object")
 	}
 	return out, nil
 }

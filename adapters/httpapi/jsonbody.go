@@ -1,0 +1,198 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"math/bits"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/faceid-verify/faceid/core/invalid"
+)
+
+// parseJSON decodes one JSON object of string fields in a single pass,
+// rejecting duplicate keys and trailing data that encoding/json would
+// silently accept. A string without escapes, such as a base64 photo, is
+// returned as a substring of body, not copied: a 4 MB photo costs no
+// allocation here (BenchmarkParseJSON). Strings with escapes and the
+// values of other fields go to encoding/json, so what is accepted, and
+// how it decodes, is encoding/json's (FuzzParseJSON compares the two).
+func parseJSON(body string) (map[string]string, error) {
+	if !utf8.ValidString(body) {
+		// encoding/json would quietly turn bad bytes into U+FFFD.
+		return nil, bodyErr("encoding", "包含非法UTF-8字符", "invalid UTF-8")
+	}
+	p := jsonParser{s: body}
+	p.space()
+	if !p.eat('{') {
+		return nil, bodyErr("json", "必须是JSON对象", "body must be a JSON object")
+	}
+	out := make(map[string]string, len(fields))
+	var seen map[string]bool
+	p.space()
+	for first := true; !p.eat('}'); first = false {
+		if !first && !p.eat(',') {
+			return nil, errJSON
+		}
+		p.space()
+		key, ok := p.str()
+		if !ok {
+			return nil, errJSON
+		}
+		if seen == nil {
+			seen = make(map[string]bool, len(fields))
+		}
+		if seen[key] {
+			return nil, invalid.New(safeField(key), "duplicate", "重复出现", "duplicate JSON key")
+		}
+		seen[key] = true
+		p.space()
+		if !p.eat(':') {
+			return nil, errJSON
+		}
+		p.space()
+		isString := p.peek() == '"'
+		var v string
+		if isString {
+			v, ok = p.str()
+		} else {
+			ok = p.skipValue()
+		}
+		if !ok {
+			return nil, errJSON
+		}
+		p.space()
+		if !known(key) {
+			continue
+		}
+		if !isString && !p.was("null") {
+			return nil, invalid.New(key, "type", "必须是字符串", "must be a string")
+		}
+		out[key] = v
+	}
+	p.space()
+	if p.i < len(p.s) {
+		return nil, bodyErr("json", "JSON后有多余内容", "trailing data after the JSON object")
+	}
+	return out, nil
+}
+
+var errJSON = bodyErr("json", "JSON格式错误", "malformed JSON")
+
+// jsonParser reads a JSON text left to right; s is valid UTF-8.
+type jsonParser struct {
+	s    string
+	i    int
+	last string // the value skipValue read last
+}
+
+func (p *jsonParser) space() {
+	for p.i < len(p.s) {
+		switch p.s[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *jsonParser) peek() byte {
+	if p.i < len(p.s) {
+		return p.s[p.i]
+	}
+	return 0
+}
+
+func (p *jsonParser) eat(c byte) bool {
+	if p.peek() == c {
+		p.i++
+		return true
+	}
+	return false
+}
+
+func (p *jsonParser) was(lit string) bool { return p.last == lit }
+
+// str reads a string. One without escapes is a substring of s; one with
+// them is decoded by encoding/json.
+func (p *jsonParser) str() (string, bool) {
+	if !p.eat('"') {
+		return "", false
+	}
+	start := p.i
+	escaped := false
+	for {
+		j := p.i + plainRun(p.s[p.i:])
+		if j >= len(p.s) {
+			return "", false
+		}
+		switch c := p.s[j]; {
+		case c == '"':
+			p.i = j + 1
+			if !escaped {
+				return p.s[start:j], true
+			}
+			var v string
+			if json.Unmarshal([]byte(p.s[start-1:p.i]), &v) != nil {
+				return "", false
+			}
+			return v, true
+		case c == '\\':
+			escaped = true
+			p.i = j + 2 // the escaped character is never the closing quote
+			if p.i > len(p.s) {
+				return "", false
+			}
+		default: // a control character, which JSON strings must escape
+			return "", false
+		}
+	}
+}
+
+// plainRun returns how many leading bytes of s need no attention inside a
+// JSON string: no '"', '\\' or control character. It tests eight bytes at
+// a time, since a photo is megabytes of such bytes.
+func plainRun(s string) int {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+		low7 = 0x7F7F7F7F7F7F7F7F
+	)
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		q := s[i : i+8]
+		x := uint64(q[0]) | uint64(q[1])<<8 | uint64(q[2])<<16 | uint64(q[3])<<24 |
+			uint64(q[4])<<32 | uint64(q[5])<<40 | uint64(q[6])<<48 | uint64(q[7])<<56
+		m := zeroBytes(x^ones*'"') | zeroBytes(x^ones*'\\') |
+			^((x|high)-ones*0x20)&high&^x // bytes below 0x20
+		if m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return i
+}
+
+// zeroBytes has the high bit of each zero byte of v set, and no other bit.
+func zeroBytes(v uint64) uint64 {
+	const low7 = 0x7F7F7F7F7F7F7F7F
+	return ^((v&low7 + low7) | v | low7)
+}
+
+// skipValue reads a value other than a string with encoding/json's own
+// decoder, so where it ends, and whether it is valid, is exactly what
+// encoding/json says. The decoder reads only as far as the value.
+func (p *jsonParser) skipValue() bool {
+	dec := json.NewDecoder(strings.NewReader(p.s[p.i:]))
+	var raw json.RawMessage
+	if dec.Decode(&raw) != nil {
+		return false
+	}
+	p.last = string(raw)
+	p.i += int(dec.InputOffset())
+	return true
+}
