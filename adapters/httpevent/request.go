@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -35,19 +36,22 @@ var ErrBody = errors.New("httpevent: body is flagged base64 but does not decode"
 // like one net/http's server would hand it: Host moved out of the header,
 // ContentLength set, RemoteAddr as host:port.
 func (r Request) HTTPRequest(ctx context.Context) (*http.Request, error) {
-	body := []byte(r.Body)
+	var (
+		body   io.ReadCloser = newStringBody(r.Body)
+		length               = len(r.Body)
+	)
 	if r.Base64 {
 		b, err := decodeBase64(r.Body)
 		if err != nil {
 			return nil, ErrBody
 		}
-		body = b
+		body, length = io.NopCloser(bytes.NewReader(b)), len(b)
 	}
 	method := r.Method
 	if method == "" {
 		return nil, errors.New("httpevent: event has no HTTP method")
 	}
-	hr, err := http.NewRequestWithContext(ctx, strings.ToUpper(method), "/", bytes.NewReader(body))
+	hr, err := http.NewRequestWithContext(ctx, strings.ToUpper(method), "/", body)
 	if err != nil {
 		// Only the method can be wrong here; don't echo it, it is caller text.
 		return nil, fmt.Errorf("httpevent: invalid HTTP method")
@@ -60,17 +64,37 @@ func (r Request) HTTPRequest(ctx context.Context) (*http.Request, error) {
 	}
 	hr.Host = hr.Header.Get("Host")
 	hr.Header.Del("Host")
-	hr.ContentLength = int64(len(body))
-	if len(body) > 0 || hr.Header.Get("Content-Length") != "" {
+	hr.ContentLength = int64(length)
+	if length > 0 || hr.Header.Get("Content-Length") != "" {
 		// The event's header may describe the body before base64 decoding.
-		hr.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		hr.Header.Set("Content-Length", strconv.Itoa(length))
 	}
-	if len(body) == 0 {
+	if length == 0 {
 		hr.Body = http.NoBody
 	}
 	hr.RemoteAddr = remoteAddr(r.SourceIP)
 	return hr, nil
 }
+
+// stringBody hands the event's body to the handler without a copy: the
+// handler takes the string itself (httpapi.StringBody) instead of reading
+// a photo-sized body into a buffer of its own.
+type stringBody struct {
+	strings.Reader
+	s string
+}
+
+func newStringBody(s string) *stringBody {
+	b := &stringBody{s: s}
+	b.Reader.Reset(s)
+	return b
+}
+
+// UnreadString returns what Read has not yet returned.
+func (b *stringBody) UnreadString() string { return b.s[len(b.s)-b.Len():] }
+
+// Close implements io.Closer.
+func (b *stringBody) Close() error { return nil }
 
 // decodeBase64 accepts padded and unpadded standard base64: gateways differ.
 func decodeBase64(s string) ([]byte, error) {

@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
+	"testing/iotest"
+
+	"github.com/faceid-verify/faceid/adapters/httpapi"
 )
 
 func TestHeaderMerge(t *testing.T) {
@@ -78,5 +81,31 @@ func TestHTTPRequestErrors(t *testing.T) {
 		if _, err := in.HTTPRequest(context.Background()); err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+// The handler takes an event's body as the string it is (no copy of a
+// photo-sized body) only if it recognises the body's type.
+var _ httpapi.StringBody = (*stringBody)(nil)
+
+func TestStringBodyUnread(t *testing.T) {
+	hr, err := Request{Method: "POST", Body: "hello world"}.HTTPRequest(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, ok := hr.Body.(httpapi.StringBody)
+	if !ok {
+		t.Fatalf("body is a %T, not a StringBody", hr.Body)
+	}
+	if err := iotest.TestReader(newStringBody("hello world"), []byte("hello world")); err != nil {
+		t.Fatal(err)
+	}
+	var p [6]byte
+	if n, _ := sb.Read(p[:]); n != 6 || sb.UnreadString() != "world" {
+		t.Fatalf("after reading %q, unread %q", p[:n], sb.UnreadString())
+	}
+	hr, _ = Request{Method: "POST", Body: "aGk=", Base64: true}.HTTPRequest(context.Background())
+	if _, ok := hr.Body.(httpapi.StringBody); ok {
+		t.Fatal("a decoded base64 body claims to be the event's string")
 	}
 }

@@ -16,25 +16,40 @@ import (
 // not decode gets a 400 in that type rather than a platform error. Kinds
 // that are not HTTP events return nil.
 func ServeJSON(ctx context.Context, h http.Handler, kind Kind, payload []byte) any {
+	// Each event's body is decoded by httpevent.JSONString, which shadows
+	// the SDK type's own string field: one allocation for the body, not
+	// encoding/json's scratch copy and then the string.
 	switch kind {
 	case KindREST:
-		var ev events.APIGatewayProxyRequest
+		var ev struct {
+			events.APIGatewayProxyRequest
+			Body httpevent.JSONString `json:"body"`
+		}
 		if err := json.Unmarshal(payload, &ev); err != nil {
 			return RESTResponse(httpevent.Malformed())
 		}
-		return ServeREST(ctx, h, ev)
+		ev.APIGatewayProxyRequest.Body = string(ev.Body)
+		return ServeREST(ctx, h, ev.APIGatewayProxyRequest)
 	case KindHTTPAPI:
-		var ev events.APIGatewayV2HTTPRequest
+		var ev struct {
+			events.APIGatewayV2HTTPRequest
+			Body httpevent.JSONString `json:"body"`
+		}
 		if err := json.Unmarshal(payload, &ev); err != nil {
 			return HTTPAPIResponse(httpevent.Malformed())
 		}
-		return ServeHTTPAPI(ctx, h, ev)
+		ev.APIGatewayV2HTTPRequest.Body = string(ev.Body)
+		return ServeHTTPAPI(ctx, h, ev.APIGatewayV2HTTPRequest)
 	case KindFunctionURL:
-		var ev events.LambdaFunctionURLRequest
+		var ev struct {
+			events.LambdaFunctionURLRequest
+			Body httpevent.JSONString `json:"body"`
+		}
 		if err := json.Unmarshal(payload, &ev); err != nil {
 			return FunctionURLResponse(httpevent.Malformed())
 		}
-		return ServeFunctionURL(ctx, h, ev)
+		ev.LambdaFunctionURLRequest.Body = string(ev.Body)
+		return ServeFunctionURL(ctx, h, ev.LambdaFunctionURLRequest)
 	}
 	return nil
 }

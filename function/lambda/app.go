@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -41,6 +42,25 @@ func (a *app) handle(ctx context.Context, payload json.RawMessage) (any, error) 
 	}
 	log.Warn("unsupported event", "bytes", len(payload))
 	return nil, errors.New("unsupported event: expected an API Gateway, Function URL or S3 event")
+}
+
+// Invoke implements the SDK's lambda.Handler, so that the payload reaches
+// handle as the runtime read it: a typed handler would first decode it
+// into a json.RawMessage, one more copy of a photo-sized event. The answer
+// is encoded as the SDK encodes a typed handler's: HTML left unescaped,
+// no trailing newline.
+func (a *app) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	out, err := a.handle(ctx, payload)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil // as the SDK does
 }
 
 // uploads runs the pipeline on every new object in an S3 event. It

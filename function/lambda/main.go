@@ -21,5 +21,5 @@ func main() {
 		log.Error("function not configured", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.StartHandlerFunc(a.handle)
+	lambda.Start(a)
 }
