@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"mime"
-	"net/url"
 	"strings"
+
+	"github.com/faceid-verify/faceid/internal/form"
 )
 
 // sellerRequest holds the four body fields of the product page. An empty
@@ -18,12 +19,12 @@ type sellerRequest struct {
 // by a body starting with '{' whatever the type, since the product page's
 // own curl example posts JSON with curl's default form Content-Type. ok is
 // false when the body cannot be read as either.
-func parseBody(contentType string, body []byte) (req sellerRequest, ok bool) {
+func parseBody(contentType string, body string) (req sellerRequest, ok bool) {
 	mt, _, _ := mime.ParseMediaType(contentType)
-	if strings.Contains(mt, "json") || bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
+	if strings.Contains(mt, "json") || strings.HasPrefix(strings.TrimSpace(body), "{") {
 		return parseJSONBody(body)
 	}
-	vals, err := url.ParseQuery(string(body))
+	vals, err := form.Parse(body)
 	if err != nil {
 		return req, false
 	}
@@ -35,9 +36,9 @@ func parseBody(contentType string, body []byte) (req sellerRequest, ok bool) {
 	}, true
 }
 
-func parseJSONBody(body []byte) (req sellerRequest, ok bool) {
+func parseJSONBody(body string) (req sellerRequest, ok bool) {
 	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
+	if err := json.Unmarshal([]byte(body), &fields); err != nil || fields == nil {
 		return req, false
 	}
 	return sellerRequest{

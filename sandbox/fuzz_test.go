@@ -29,7 +29,7 @@ func FuzzRequestBody(f *testing.F) {
 	s.fetch = &http.Client{Transport: refuseTransport{}}
 	creds := hmacauth.Credentials{SecretID: DefaultSecretID, SecretKey: DefaultSecretKey, Source: "market", Variant: hmacauth.XDate}
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
-		if req, ok := parseBody(contentType, body); ok {
+		if req, ok := parseBody(contentType, string(body)); ok {
 			_ = validate(req)
 		}
 		r := httptest.NewRequest(http.MethodPost, "/release/face_id_card/post", bytes.NewReader(body))

@@ -68,7 +68,7 @@ func (s *Server) success(incorrect int, score float64) envelope {
 }
 
 // decide is the seller: parameter checks, the identity table, the photo.
-func (s *Server) decide(ctx context.Context, contentType string, body []byte) envelope {
+func (s *Server) decide(ctx context.Context, contentType string, body string) envelope {
 	req, ok := parseBody(contentType, body)
 	if !ok {
 		return failure(codes.BadRequest, msgBadBody)

@@ -5,12 +5,12 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/invalid"
+	"github.com/faceid-verify/faceid/internal/form"
 )
 
 // fields are the request fields the API defines; anything else is ignored,
@@ -106,7 +106,7 @@ var (
 // parseForm decodes a urlencoded body, rejecting a repeated field: which of
 // two ID numbers is meant cannot be guessed.
 func parseForm(body string) (map[string]string, error) {
-	q, err := url.ParseQuery(body)
+	q, err := form.Parse(body)
 	if err != nil {
 		return nil, bodyErr("form", "表单编码错误", "malformed form encoding")
 	}
