@@ -128,9 +128,6 @@ func NewHTTPClient(cfg Config) (*http.Client, error) {
 		MaxIdleConns:          16,
 		MaxIdleConnsPerHost:   16,
 		IdleConnTimeout:       90 * time.Second,
-		// A body that fits is written in one piece after the headers, with
-		// no 32 KiB copy buffer allocated per request (see docs/benchmarks.md).
-		WriteBufferSize: 64 << 10,
 	}
 	return &http.Client{
 		Transport: tr,

@@ -13,7 +13,7 @@ type body interface {
 
 // streamBody sends a photo the caller gave as canonical base64 text
 // without ever holding the body in memory: the text is percent-escaped as
-// the transport reads it, straight into the transport's own write buffer.
+// the transport reads it, straight into the transport's copy buffer.
 // Its length is known beforehand from the count of characters to escape,
 // so the request still carries a Content-Length. The text is an immutable
 // string, so a transport that reads on after the call returns is harmless.

@@ -3,6 +3,12 @@
 // clients: one process, up to -n calls or -seconds, one line per answer
 // on stdout ({"success":true} for a passed verification).
 //
+// Two more modes measure what any client must spend, for comparison: they
+// send a form body encoded once at start, with no checks. "floor" posts it
+// with net/http over core's own transport settings; "floor-sync" writes it
+// and reads the answer on one kept-alive TLS connection in the calling
+// goroutine, without net/http's connection goroutines.
+//
 //	coreclient -endpoint https://127.0.0.1:PORT/release/face_id_card/post -ca ca.pem -photo p.jpg -n 100
 package main
 
@@ -38,6 +44,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	key := fs.String("secret-key", "sandbox-secret-key", "SecretKey")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the calls to this file")
 	memProfile := fs.String("memprofile", "", "write an allocation profile of the calls to this file")
+	mode := fs.String("mode", "core", "core, floor (net/http, body encoded once) or floor-sync (one TLS connection, no net/http goroutines)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -71,6 +78,21 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		defer writeHeapProfile(*memProfile)
 	}
 	limit := time.Now().Add(time.Duration(*seconds * float64(time.Second)))
+	if *mode != "core" {
+		f, err := newFloor(*mode, c.Config(), req)
+		if err != nil {
+			return err
+		}
+		defer f.close()
+		for i := 0; i < *n && time.Now().Before(limit); i++ {
+			if err := f.call(); err != nil {
+				fmt.Fprintf(stdout, "{\"success\":false,\"error\":%q}\n", err.Error())
+				continue
+			}
+			io.WriteString(stdout, "{\"success\":true}\n")
+		}
+		return nil
+	}
 	for i := 0; i < *n && time.Now().Before(limit); i++ {
 		res, err := c.Verify(ctx, req)
 		switch {

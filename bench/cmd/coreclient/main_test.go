@@ -21,10 +21,12 @@ func TestRun(t *testing.T) {
 	}
 	defer sb.Stop()
 	root, _ := harness.RepoRoot()
-	var out strings.Builder
-	err = run(context.Background(), []string{"-endpoint", sb.Endpoint(), "-ca", sb.CAFile,
-		"-photo", filepath.Join(root, harness.SmallPhoto), "-n", "2"}, &out)
-	if err != nil || out.String() != "{\"success\":true}\n{\"success\":true}\n" {
-		t.Fatalf("output %q: %v", out.String(), err)
+	for _, mode := range []string{"core", "floor", "floor-sync"} {
+		var out strings.Builder
+		err = run(context.Background(), []string{"-endpoint", sb.Endpoint(), "-ca", sb.CAFile,
+			"-photo", filepath.Join(root, harness.SmallPhoto), "-n", "2", "-mode", mode}, &out)
+		if err != nil || out.String() != "{\"success\":true}\n{\"success\":true}\n" {
+			t.Fatalf("%s: output %q: %v", mode, out.String(), err)
+		}
 	}
 }

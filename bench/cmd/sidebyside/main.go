@@ -59,7 +59,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	seconds := fs.Float64("seconds", 5, "time each client gets per photo")
 	n := fs.Int("n", 100000, "at most this many calls per client and photo")
 	photos := fs.String("photos", harness.SmallPhoto+",pad:500000", "comma-separated photos (file or pad:N)")
-	only := fs.String("clients", "core,go,python", "which clients to run")
+	only := fs.String("clients", "core,go,python,floor,floor-sync", "which clients to run")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -82,8 +82,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	defer sb.Stop()
 
 	clients := map[string]func(photo []byte) (client, error){
-		"core": func([]byte) (client, error) { return coreClient(*coreBin, sb, dir), nil },
-		"go":   func(photo []byte) (client, error) { return goSample(ctx, spec, sb, dir, photo) },
+		"core":       func([]byte) (client, error) { return coreClient(*coreBin, sb, dir, "core"), nil },
+		"floor":      func([]byte) (client, error) { return coreClient(*coreBin, sb, dir, "floor"), nil },
+		"floor-sync": func([]byte) (client, error) { return coreClient(*coreBin, sb, dir, "floor-sync"), nil },
+		"go":         func(photo []byte) (client, error) { return goSample(ctx, spec, sb, dir, photo) },
 		"python": func(photo []byte) (client, error) {
 			return pythonSample(spec, sb, dir, *python, photo)
 		},
@@ -135,6 +137,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 				line += fmt.Sprintf(" goal=%gx calls_per_s_met=%v cpu_met=%v", g, speed >= g, saving >= g)
 			}
 			fmt.Fprintln(stdout, line)
+		}
+		// How far core is from what any client must spend; below 1x is
+		// core's own work (checks, escaping as it sends) on top of a floor.
+		for _, floor := range []string{"floor", "floor-sync"} {
+			if cpu[floor] > 0 && cpu["core"] > 0 {
+				fmt.Fprintf(stdout, "ratio photo=%s core_vs=%s calls_per_s=%.2fx cpu_per_call=%.2fx\n", label, floor,
+					rate["core"]/rate[floor], float64(cpu[floor])/float64(cpu["core"]))
+			}
 		}
 	}
 	return nil
@@ -189,9 +199,11 @@ func measure(ctx context.Context, cmd *exec.Cmd) (result, error) {
 
 func tail(s string) string { return s[max(0, len(s)-2000):] }
 
-func coreClient(bin string, sb *harness.Sandbox, dir string) client {
-	return client{name: "core", cmd: func(photo string, n int, d time.Duration) (*exec.Cmd, error) {
-		cmd := exec.Command(bin, "-endpoint", sb.Endpoint(), "-ca", sb.CAFile, "-photo", photo,
+// coreClient runs coreclient in one of its modes: core itself, or one of
+// the floors (a body encoded once, no checks) it is compared with.
+func coreClient(bin string, sb *harness.Sandbox, dir, mode string) client {
+	return client{name: mode, cmd: func(photo string, n int, d time.Duration) (*exec.Cmd, error) {
+		cmd := exec.Command(bin, "-endpoint", sb.Endpoint(), "-ca", sb.CAFile, "-photo", photo, "-mode", mode,
 			"-n", strconv.Itoa(n), "-seconds", strconv.FormatFloat(d.Seconds(), 'f', -1, 64))
 		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}
 		return cmd, nil

@@ -10,15 +10,15 @@ import (
 	"github.com/faceid-verify/faceid/internal/specsample"
 )
 
-// TestRun runs the three clients for two calls each on the small photo.
+// TestRun runs every client for two calls each on the small photo.
 func TestRun(t *testing.T) {
 	if _, err := specsample.Load(); err != nil {
 		t.Skipf("the samples cannot run: %v", err)
 	}
-	python, clients := "python3", "core,go,python"
+	python, clients := "python3", "core,go,python,floor,floor-sync"
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Log("python3 is not installed: the Python sample is left out")
-		python, clients = "", "core,go"
+		python, clients = "", "core,go,floor,floor-sync"
 	}
 	bins, err := harness.BuildAll(context.Background(), t.TempDir(), "sandbox", "coreclient")
 	if err != nil {
