@@ -57,12 +57,18 @@ if ! skip micro; then
 	$GO test -run='^$' -bench='^(BenchmarkCoreOverhead|BenchmarkFloor|BenchmarkFormEncoding)$' -benchmem -count="$COUNT" ./core/ | tee "$OUT/core.txt" | tee -a "$RES"
 	{
 		$GO test -run='^$' -bench='^BenchmarkDecodeBase64$//^std$' -benchmem -count="$COUNT" ./core/photo/
-		$GO test -run='^$' -bench='^BenchmarkDecodeBase64Into$' -benchmem -count="$COUNT" ./core/photo/
+		$GO test -run='^$' -bench='^(BenchmarkDecodeBase64Into|BenchmarkReadHead)$' -benchmem -count="$COUNT" ./core/photo/
 	} | tee "$OUT/photo.txt" | tee -a "$RES"
+	# The function's own request parsing: JSON bodies and form bodies.
+	{
+		$GO test -run='^$' -bench='^BenchmarkParseJSON$' -benchmem -count="$COUNT" ./adapters/httpapi/
+		$GO test -run='^$' -bench='^BenchmarkParse$' -benchmem -count="$COUNT" ./internal/form/
+	} | tee "$OUT/parse.txt" | tee -a "$RES"
 	if [[ -n "$benchstat" ]]; then
 		section "benchstat (medians, ±95% interval)"
 		"$benchstat" "$OUT/core.txt" | tee -a "$RES"
 		"$benchstat" "$OUT/photo.txt" | tee -a "$RES"
+		"$benchstat" "$OUT/parse.txt" | tee -a "$RES"
 	fi
 	section "ratios to the floor (median ns/op)"
 	awk '
