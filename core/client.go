@@ -118,9 +118,10 @@ func NewHTTPClient(cfg Config) (*http.Client, error) {
 		}
 		tlsCfg.RootCAs = pool
 	}
+	dialer := &net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:           dialer.DialContext,
 		TLSClientConfig:       tlsCfg,
 		TLSHandshakeTimeout:   cfg.TLSHandshakeTimeout,
 		ResponseHeaderTimeout: cfg.ResponseHeaderTimeout,
@@ -130,7 +131,12 @@ func NewHTTPClient(cfg Config) (*http.Client, error) {
 		IdleConnTimeout:       90 * time.Second,
 	}
 	return &http.Client{
-		Transport: tr,
+		// Direct calls go through syncTransport; proxied ones through tr.
+		Transport: &syncTransport{
+			fallback: tr, dialer: dialer, tls: tlsCfg,
+			handshake: cfg.TLSHandshakeTimeout, header: cfg.ResponseHeaderTimeout,
+			idleFor: tr.IdleConnTimeout, maxIdle: tr.MaxIdleConnsPerHost,
+		},
 		// A redirect would resend a paid POST somewhere else: never follow.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}, nil

@@ -1,0 +1,204 @@
+package core
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// countingServer counts the connections and requests it receives.
+type countingServer struct {
+	*httptest.Server
+	conns, reqs atomic.Int32
+}
+
+func newCountingServer(t *testing.T, h http.HandlerFunc, tlsToo bool) *countingServer {
+	t.Helper()
+	cs := &countingServer{}
+	cs.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cs.reqs.Add(1)
+		io.Copy(io.Discard, r.Body)
+		h(w, r)
+	}))
+	cs.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			cs.conns.Add(1)
+		}
+	}
+	if tlsToo {
+		cs.StartTLS()
+	} else {
+		cs.Start()
+	}
+	t.Cleanup(cs.Close)
+	return cs
+}
+
+func newSyncTransport(tlsCfg *tls.Config) *syncTransport {
+	d := &net.Dialer{Timeout: time.Second}
+	return &syncTransport{
+		fallback: &http.Transport{DialContext: d.DialContext}, dialer: d, tls: tlsCfg,
+		handshake: time.Second, header: time.Second, idleFor: time.Minute, maxIdle: 4,
+	}
+}
+
+func post(t *testing.T, rt http.RoundTripper, ctx context.Context, u string) (*http.Response, error) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader("idcard=1&image=QUJD"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rt.RoundTrip(req)
+}
+
+func ok(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, `{"code":200}`) }
+
+// TestSyncTransportKeepsConnections checks that sequential calls share one
+// connection, over TLS and plain HTTP alike.
+func TestSyncTransportKeepsConnections(t *testing.T) {
+	for _, useTLS := range []bool{false, true} {
+		cs := newCountingServer(t, ok, useTLS)
+		var cfg *tls.Config
+		if useTLS {
+			cfg = cs.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
+		} else {
+			cfg = &tls.Config{}
+		}
+		rt := newSyncTransport(cfg)
+		for range 5 {
+			resp, err := post(t, rt, context.Background(), cs.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b, _ := io.ReadAll(resp.Body); string(b) != `{"code":200}` {
+				t.Fatalf("answer %q", b)
+			}
+			resp.Body.Close()
+		}
+		if c, r := cs.conns.Load(), cs.reqs.Load(); c != 1 || r != 5 {
+			t.Errorf("tls=%v: 5 calls used %d connections and reached the server %d times", useTLS, c, r)
+		}
+		rt.CloseIdleConnections()
+	}
+}
+
+// TestSyncTransportDropsClosedConnections checks that a connection the
+// server closed while idle is not written to (the request would be lost
+// after it might have been read), and that answers saying "close", or not
+// read to the end, do not leave their connection for reuse.
+func TestSyncTransportDropsClosedConnections(t *testing.T) {
+	for _, useTLS := range []bool{false, true} {
+		t.Run(map[bool]string{false: "http", true: "https"}[useTLS], func(t *testing.T) { dropsClosed(t, useTLS) })
+	}
+}
+
+func dropsClosed(t *testing.T, useTLS bool) {
+	cs := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/close" {
+			w.Header().Set("Connection", "close")
+		}
+		if r.URL.Path == "/big" {
+			w.Write(make([]byte, 1<<20))
+			return
+		}
+		ok(w, r)
+	}, useTLS)
+	cfg := &tls.Config{}
+	if useTLS {
+		cfg = cs.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
+	}
+	rt := newSyncTransport(cfg)
+	call := func(path string, readAll bool) {
+		t.Helper()
+		resp, err := post(t, rt, context.Background(), cs.URL+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if readAll {
+			io.Copy(io.Discard, resp.Body)
+		} else {
+			resp.Body.Read(make([]byte, 10))
+		}
+		resp.Body.Close()
+	}
+	call("/", true)
+	cs.CloseClientConnections() // the server drops its idle connection
+	time.Sleep(50 * time.Millisecond)
+	call("/", true)
+	call("/close", true)
+	call("/big", false)
+	call("/", true)
+	if c, r := cs.conns.Load(), cs.reqs.Load(); c != 4 || r != 5 {
+		t.Errorf("5 calls: %d connections, %d requests; want 4 and 5", c, r)
+	}
+}
+
+// TestSyncTransportCancel checks that a call's context ends a stalled
+// answer promptly, with the context's error.
+func TestSyncTransportCancel(t *testing.T) {
+	release := make(chan struct{})
+	cs := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) { <-release }, false)
+	defer close(release)
+	rt := newSyncTransport(&tls.Config{})
+	rt.header = time.Minute
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := post(t, rt, ctx, cs.URL)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("error %v, want the deadline", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatal("the stalled answer was waited for")
+	}
+	if len(rt.idle) != 0 {
+		t.Fatal("a cancelled call's connection was kept")
+	}
+}
+
+// TestSyncTransportProxy checks that a request the environment routes
+// through a proxy is handed to the fallback transport, which sends it
+// there.
+func TestSyncTransportProxy(t *testing.T) {
+	var proxied atomic.Int32
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proxied.Add(1)
+		ok(w, r)
+	}))
+	defer proxy.Close()
+	rt := newSyncTransport(&tls.Config{})
+	pu, _ := url.Parse(proxy.URL)
+	rt.fallback.Proxy = http.ProxyURL(pu)
+	resp, err := post(t, rt, context.Background(), "http://upstream.invalid/release/face_id_card/post")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if proxied.Load() != 1 {
+		t.Fatal("the request did not go through the proxy")
+	}
+}
+
+// TestSyncTransportVerifiesCertificates checks that TLS is verified: a
+// server whose certificate is not trusted is refused with x509's error.
+func TestSyncTransportVerifiesCertificates(t *testing.T) {
+	cs := newCountingServer(t, ok, true)
+	rt := newSyncTransport(&tls.Config{})
+	_, err := post(t, rt, context.Background(), cs.URL)
+	var cve *tls.CertificateVerificationError
+	if !errors.As(err, &cve) {
+		t.Fatalf("error %v, want a certificate verification error", err)
+	}
+	if cs.reqs.Load() != 0 {
+		t.Fatal("a request reached an untrusted server")
+	}
+}
