@@ -69,15 +69,20 @@ func (t *syncTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	// Cancelling the call fails whatever I/O is pending on the connection.
 	stop := context.AfterFunc(ctx, func() { c.conn.SetDeadline(longAgo) })
+	deadline, _ := ctx.Deadline() // zero: none
 	fail := func(err error) (*http.Response, error) {
 		stop()
 		c.conn.Close()
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			return nil, errors.Join(ctx.Err(), err)
+		case !deadline.IsZero() && !time.Now().Before(deadline):
+			// The connection's deadline, which is the context's, passed
+			// before the context's own timer fired.
+			return nil, errors.Join(context.DeadlineExceeded, err)
 		}
 		return nil, err
 	}
-	deadline, _ := ctx.Deadline() // zero: none
 	c.conn.SetWriteDeadline(deadline)
 	if err := req.Write(c.bw); err != nil {
 		return fail(err)
