@@ -37,32 +37,32 @@ func newFloor(mode string, cfg core.Config, req core.Request) (*floor, error) {
 		body:     url.Values{"idcard": {req.IDCard}, "image": {req.ImageBase64}, "name": {req.Name}, "url": {""}}.Encode(),
 		creds:    hmacauth.Credentials{SecretID: cfg.SecretID, SecretKey: string(cfg.SecretKey), Source: "market", Variant: hmacauth.XDate},
 	}
+	u, err := url.Parse(cfg.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	tc := &tls.Config{ServerName: u.Hostname()}
+	if cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		tc.RootCAs = x509.NewCertPool()
+		tc.RootCAs.AppendCertsFromPEM(pem)
+	}
 	switch mode {
 	case "floor":
-		hc, err := core.NewHTTPClient(cfg)
-		if err != nil {
-			return nil, err
-		}
-		f.hc = hc
+		// net/http's own transport, as most Go clients use it.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = tc
+		f.hc = &http.Client{Transport: tr}
 		return f, nil
 	case "floor-sync":
-		u, err := url.Parse(cfg.Endpoint)
-		if err != nil {
-			return nil, err
-		}
-		tc := &tls.Config{NextProtos: []string{"http/1.1"}, ServerName: u.Hostname()}
-		if cfg.CAFile != "" {
-			pem, err := os.ReadFile(cfg.CAFile)
-			if err != nil {
-				return nil, err
-			}
-			tc.RootCAs = x509.NewCertPool()
-			tc.RootCAs.AppendCertsFromPEM(pem)
-		}
 		addr := u.Host
 		if u.Port() == "" {
 			addr = net.JoinHostPort(u.Hostname(), "443")
 		}
+		tc.NextProtos = []string{"http/1.1"}
 		if f.conn, err = tls.Dial("tcp", addr, tc); err != nil {
 			return nil, err
 		}

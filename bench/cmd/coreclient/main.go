@@ -5,9 +5,9 @@
 //
 // Two more modes measure what any client must spend, for comparison: they
 // send a form body encoded once at start, with no checks. "floor" posts it
-// with net/http over core's own transport settings; "floor-sync" writes it
-// and reads the answer on one kept-alive TLS connection in the calling
-// goroutine, without net/http's connection goroutines.
+// with net/http's default transport; "floor-sync" writes it and reads the
+// answer on one kept-alive TLS connection in the calling goroutine,
+// without net/http's connection goroutines, as core's transport does.
 //
 //	coreclient -endpoint https://127.0.0.1:PORT/release/face_id_card/post -ca ca.pem -photo p.jpg -n 100
 package main
@@ -44,7 +44,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	key := fs.String("secret-key", "sandbox-secret-key", "SecretKey")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the calls to this file")
 	memProfile := fs.String("memprofile", "", "write an allocation profile of the calls to this file")
-	mode := fs.String("mode", "core", "core, floor (net/http, body encoded once) or floor-sync (one TLS connection, no net/http goroutines)")
+	mode := fs.String("mode", "core", "core, floor (net/http's transport, body encoded once) or floor-sync (one TLS connection, no net/http goroutines)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
