@@ -84,11 +84,9 @@ func (t *syncTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	c.conn.SetWriteDeadline(deadline)
-	if err := req.Write(c.bw); err != nil {
-		return fail(err)
-	}
-	if err := c.bw.Flush(); err != nil {
-		return fail(err)
+	werr := req.Write(c.bw)
+	if werr == nil {
+		werr = c.bw.Flush()
 	}
 	wait := deadline
 	if t.header > 0 {
@@ -97,12 +95,19 @@ func (t *syncTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	c.conn.SetReadDeadline(wait)
+	// A server may answer before it has read the whole body (a gateway
+	// refusing its size) and close the connection: the write fails, but
+	// its answer is there to read, and says what happened.
 	resp, err := http.ReadResponse(c.br, req)
 	if err != nil {
+		if werr != nil {
+			return fail(werr)
+		}
 		return fail(err)
 	}
 	c.conn.SetReadDeadline(deadline)
-	resp.Body = &syncBody{body: resp.Body, t: t, c: c, stop: stop, reuse: !resp.Close && !req.Close}
+	reuse := werr == nil && !resp.Close && !req.Close
+	resp.Body = &syncBody{body: resp.Body, t: t, c: c, stop: stop, reuse: reuse}
 	return resp, nil
 }
 

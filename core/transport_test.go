@@ -202,3 +202,36 @@ func TestSyncTransportVerifiesCertificates(t *testing.T) {
 		t.Fatal("a request reached an untrusted server")
 	}
 }
+
+// TestSyncTransportEarlyAnswer checks that an answer sent before the body
+// was read (a gateway refusing a body's size, then closing) is returned,
+// not the failed write.
+func TestSyncTransportEarlyAnswer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		c.Read(make([]byte, 4096)) // the headers, and no more
+		io.WriteString(c, "HTTP/1.1 413 Request Entity Too Large\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+		c.Close()
+	}()
+	rt := newSyncTransport(&tls.Config{})
+	req, _ := http.NewRequest(http.MethodPost, "http://"+ln.Addr().String()+"/", strings.NewReader(strings.Repeat("x", 16<<20)))
+	resp, err := rt.RoundTrip(req)
+	if err != nil {
+		t.Fatalf("error %v, want the 413 answer", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if len(rt.idle) != 0 {
+		t.Fatal("a connection whose request was cut short was kept")
+	}
+}
