@@ -235,3 +235,66 @@ func TestSyncTransportEarlyAnswer(t *testing.T) {
 		t.Fatal("a connection whose request was cut short was kept")
 	}
 }
+
+// TestSyncTransportConcurrent runs calls from many goroutines at once
+// (the local server's case): each gets a connection of its own, at most
+// maxIdle are kept, and none is shared by two calls.
+func TestSyncTransportConcurrent(t *testing.T) {
+	cs := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(time.Millisecond)
+		ok(w, r)
+	}, true)
+	rt := newSyncTransport(cs.Client().Transport.(*http.Transport).TLSClientConfig.Clone())
+	const workers, calls = 16, 10
+	errs := make(chan error, workers*calls)
+	for range workers {
+		go func() {
+			for range calls {
+				resp, err := post(t, rt, context.Background(), cs.URL)
+				if err == nil {
+					var b []byte
+					b, err = io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if err == nil && string(b) != `{"code":200}` {
+						err = errors.New("answer " + string(b))
+					}
+				}
+				errs <- err
+			}
+		}()
+	}
+	for range workers * calls {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := cs.reqs.Load(); r != workers*calls {
+		t.Fatalf("%d requests reached the server, want %d", r, workers*calls)
+	}
+	rt.mu.Lock()
+	idle := len(rt.idle)
+	rt.mu.Unlock()
+	if idle > rt.maxIdle {
+		t.Fatalf("%d idle connections kept, at most %d allowed", idle, rt.maxIdle)
+	}
+}
+
+// TestSyncTransportIdleTimeout checks that a connection idle for longer
+// than idleFor is closed rather than reused.
+func TestSyncTransportIdleTimeout(t *testing.T) {
+	cs := newCountingServer(t, ok, false)
+	rt := newSyncTransport(&tls.Config{})
+	rt.idleFor = 20 * time.Millisecond
+	for range 2 {
+		resp, err := post(t, rt, context.Background(), cs.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		time.Sleep(50 * time.Millisecond)
+	}
+	if c := cs.conns.Load(); c != 2 {
+		t.Fatalf("%d connections, want a new one after the idle timeout", c)
+	}
+}
