@@ -99,6 +99,11 @@ func (t *syncTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// refusing its size) and close the connection: the write fails, but
 	// its answer is there to read, and says what happened.
 	resp, err := http.ReadResponse(c.br, req)
+	// Informational answers (103 Early Hints) precede the real one, as
+	// net/http's Transport skips them.
+	for err == nil && resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
+		resp, err = http.ReadResponse(c.br, req)
+	}
 	if err != nil {
 		if werr != nil {
 			return fail(werr)

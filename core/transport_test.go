@@ -298,3 +298,22 @@ func TestSyncTransportIdleTimeout(t *testing.T) {
 		t.Fatalf("%d connections, want a new one after the idle timeout", c)
 	}
 }
+
+// TestSyncTransportSkipsInformational checks that a 103 Early Hints before
+// the answer is passed over, as net/http does.
+func TestSyncTransportSkipsInformational(t *testing.T) {
+	cs := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "</a.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		ok(w, r)
+	}, false)
+	rt := newSyncTransport(&tls.Config{})
+	resp, err := post(t, rt, context.Background(), cs.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if b, _ := io.ReadAll(resp.Body); resp.StatusCode != http.StatusOK || string(b) != `{"code":200}` {
+		t.Fatalf("answer %d %q", resp.StatusCode, b)
+	}
+}
