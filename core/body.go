@@ -11,11 +11,11 @@ import (
 	"sync/atomic"
 )
 
-// The form body is the one buffer a call needs in proportion to the photo.
-// It is written in place, in one pass over the photo's base64: the text the
-// caller sent when it is already canonical (Checked.text), or else base64
-// encoded a chunk at a time into a small stack buffer. Percent-escaping is
-// done in the same pass, a word at a time. base64.EncodeToString followed by
+// Canonical base64 text is sent as it is, escaped while the transport reads
+// it (streamBody, in stream.go). Otherwise the form body is the one buffer
+// a call needs in proportion to the photo, written in one pass: the
+// photo's bytes base64-encoded a chunk at a time into a small stack buffer
+// and percent-escaped in the same pass, a word at a time. base64.EncodeToString followed by
 // url.Values.Encode would build several full-size strings instead, at
 // several times the cost (BenchmarkFormEncoding).
 

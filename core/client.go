@@ -146,8 +146,9 @@ func NewHTTPClient(cfg Config) (*http.Client, error) {
 // The call's deadline is the earlier of the configured timeout and the
 // caller's deadline less the configured margin.
 func (c *Client) Verify(ctx context.Context, req Request) (*Result, error) {
-	// A base64 photo is decoded into a pooled buffer: Send is done with it
-	// once the body is encoded, and nothing returned refers to it.
+	// Canonical base64 has only its header decoded; other text is decoded
+	// whole. Either goes into a pooled buffer that Send is done with once
+	// the body is encoded, and nothing returned refers to it.
 	scratch := c.photos.get()
 	defer c.photos.put(scratch)
 	checked, err := req.validate(c.cfg.Limits(), c.now(), scratch, true)
