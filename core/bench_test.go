@@ -220,32 +220,6 @@ func appendBase64EscapedBytewise(buf *bytes.Buffer, src []byte) {
 // The benchmarks' fast paths must write what their references do. These
 // tests sit here, beside the references.
 
-// TestEscapeBase64 checks the word-at-a-time escaping against
-// url.QueryEscape on base64 text of every length up to a few words, dense
-// in the characters it escapes, with out exactly as large as required.
-func TestEscapeBase64(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-	for n := range 80 {
-		for range 200 {
-			src := make([]byte, n)
-			for i := range src {
-				switch r.IntN(4) {
-				case 0:
-					src[i] = "+/="[r.IntN(3)]
-				default:
-					src[i] = alphabet[r.IntN(len(alphabet))]
-				}
-			}
-			out := make([]byte, 3*n+escapeSlack)
-			got := string(out[:escapeBase64(out, src)])
-			if want := url.QueryEscape(string(src)); got != want {
-				t.Fatalf("escape %q = %q, want %q", src, got, want)
-			}
-		}
-	}
-}
-
 // TestEncodeFormChunks checks the body against url.Values for photos
 // whose base64 is all escapes (three times the typical room: the buffer
 // must grow mid-way) and for sizes around the chunk boundaries, given as

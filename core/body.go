@@ -3,9 +3,7 @@ package core
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/binary"
 	"io"
-	"math/bits"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -15,9 +13,9 @@ import (
 // it (streamBody, in stream.go). Otherwise the form body is the one buffer
 // a call needs in proportion to the photo, written in one pass: the
 // photo's bytes base64-encoded a chunk at a time into a small stack buffer
-// and percent-escaped in the same pass, a word at a time. base64.EncodeToString followed by
-// url.Values.Encode would build several full-size strings instead, at
-// several times the cost (BenchmarkFormEncoding).
+// and percent-escaped from there (escape.go). base64.EncodeToString
+// followed by url.Values.Encode would build several full-size strings
+// instead, at several times the cost (BenchmarkFormEncoding).
 
 // encodeForm writes the body the market's sample clients send: all four
 // fields in their order, the unused photo source left empty.
@@ -42,9 +40,6 @@ func formParts(c Checked) (head, tail string) {
 		"&name=" + url.QueryEscape(c.Name) + "&url=" + url.QueryEscape(c.URL)
 }
 
-// escapeSlack is how far past its output escapeBase64 may write.
-const escapeSlack = 8
-
 // appendBase64Escaped writes std base64 of src with '+', '/' and '='
 // percent-escaped as application/x-www-form-urlencoded requires.
 func appendBase64Escaped(buf *bytes.Buffer, src []byte) {
@@ -58,7 +53,8 @@ func appendBase64Escaped(buf *bytes.Buffer, src []byte) {
 		}
 		m := base64.StdEncoding.EncodedLen(n)
 		base64.StdEncoding.Encode(enc[:m], src[:n])
-		writeEscaped(buf, enc[:m])
+		out := spare(buf)
+		buf.Write(out[:escapeBytes(out, enc[:m])])
 		src = src[n:]
 	}
 }
@@ -71,7 +67,8 @@ func appendEscaped(buf *bytes.Buffer, text string) {
 			n = min(len(text), 4096)
 			buf.Grow(3*n + escapeSlack)
 		}
-		writeEscaped(buf, text[:n])
+		out := spare(buf)
+		buf.Write(out[:escapeText(out, text[:n])])
 		text = text[n:]
 	}
 }
@@ -84,75 +81,12 @@ func roomFor(buf *bytes.Buffer, want int) int {
 	return min(want, max(0, buf.Available()-escapeSlack)/3)
 }
 
-// writeEscaped escapes src straight into buf's spare capacity, which must
-// hold 3*len(src)+escapeSlack bytes. bytes.Buffer.Write of its own
-// AvailableBuffer copies nothing.
-func writeEscaped[S ~string | ~[]byte](buf *bytes.Buffer, src S) {
+// spare is buf's spare capacity, which escapeText and escapeBytes write
+// straight into: bytes.Buffer.Write of its own AvailableBuffer copies
+// nothing.
+func spare(buf *bytes.Buffer) []byte {
 	out := buf.AvailableBuffer()
-	w := escapeBase64(out[:cap(out)], src)
-	buf.Write(out[:w])
-}
-
-// escapes holds, for each byte escapeBase64 escapes, "%XY" as a
-// little-endian word, so that one 32-bit store writes it.
-var escapes = func() (t [256]uint32) {
-	const hex = "0123456789ABCDEF"
-	for c := range t {
-		t[c] = '%' | uint32(hex[c>>4])<<8 | uint32(hex[c&15])<<16
-	}
-	return t
-}()
-
-// escapeBase64 writes src, base64 text of either alphabet, to out with
-// every byte below '0' ('+', '/') and every '=' percent-escaped, and
-// returns the length written. out must have 3*len(src)+escapeSlack bytes.
-//
-// Each 8-byte word is stored whole; a bit trick finds the bytes to escape
-// (on random data about one word in five has one), and for each the rest
-// of the word is stored again three bytes further on.
-func escapeBase64[S ~string | ~[]byte](out []byte, src S) int {
-	const (
-		ones = 0x0101010101010101
-		high = 0x8080808080808080
-		low7 = 0x7F7F7F7F7F7F7F7F
-	)
-	_ = out[3*len(src)+escapeSlack-1]
-	w, i := 0, 0
-	for ; i+8 <= len(src); i += 8 {
-		// Byte by byte so that strings work too; the compiler merges
-		// these into one 8-byte load.
-		q := src[i : i+8]
-		x := uint64(q[0]) | uint64(q[1])<<8 | uint64(q[2])<<16 | uint64(q[3])<<24 |
-			uint64(q[4])<<32 | uint64(q[5])<<40 | uint64(q[6])<<48 | uint64(q[7])<<56
-		below := ^((x | high) - ones*'0') & high // exact for ASCII bytes
-		v := x ^ ones*'='
-		equal := ^((v&low7 + low7) | v | low7) // exact zero-byte test
-		m := below | equal
-		binary.LittleEndian.PutUint64(out[w:], x)
-		k := 8
-		for m != 0 {
-			j := bits.TrailingZeros64(m) >> 3
-			binary.LittleEndian.PutUint32(out[w+j:], escapes[byte(x>>(8*j))])
-			w += j + 3
-			k -= j + 1
-			sh := uint(j+1) * 8 // 64 for the last byte: shifts to 0
-			x >>= sh
-			m >>= sh
-			binary.LittleEndian.PutUint64(out[w:], x)
-		}
-		w += k
-	}
-	for ; i < len(src); i++ {
-		c := src[i]
-		if c < '0' || c == '=' {
-			binary.LittleEndian.PutUint32(out[w:], escapes[c])
-			w += 3
-			continue
-		}
-		out[w] = c
-		w++
-	}
-	return w
+	return out[:cap(out)]
 }
 
 // bodyPool recycles request bodies across warm invocations.

@@ -18,6 +18,7 @@ import (
 	"net/http/httptrace"
 	"os"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -103,43 +104,68 @@ func (c *Client) Now() time.Time { return c.now() }
 // TLS and header waits, kept-alive connections, and certificate checks that
 // can be extended with a CA file but never switched off.
 func NewHTTPClient(cfg Config) (*http.Client, error) {
-	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	var roots func() *x509.CertPool
 	if cfg.CAFile != "" {
-		pem, err := os.ReadFile(cfg.CAFile)
-		if err != nil {
-			return nil, &ConfigError{EnvPrefix + "_CA_FILE", "cannot read the file"}
+		var err error
+		if roots, err = caRoots(cfg.CAFile); err != nil {
+			return nil, err
 		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, &ConfigError{EnvPrefix + "_CA_FILE", "no PEM certificate found"}
-		}
-		tlsCfg.RootCAs = pool
 	}
+	tlsCfg := sync.OnceValue(func() *tls.Config {
+		c := &tls.Config{MinVersion: tls.VersionTLS12}
+		if roots != nil {
+			c.RootCAs = roots()
+		}
+		return c
+	})
 	dialer := &net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}
-	tr := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
-		TLSClientConfig:       tlsCfg,
-		TLSHandshakeTimeout:   cfg.TLSHandshakeTimeout,
-		ResponseHeaderTimeout: cfg.ResponseHeaderTimeout,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          16,
-		MaxIdleConnsPerHost:   16,
-		IdleConnTimeout:       90 * time.Second,
-	}
+	const maxIdle, idleFor = 16, 90 * time.Second
+	fallback := sync.OnceValue(func() *http.Transport {
+		return &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           dialer.DialContext,
+			TLSClientConfig:       tlsCfg(),
+			TLSHandshakeTimeout:   cfg.TLSHandshakeTimeout,
+			ResponseHeaderTimeout: cfg.ResponseHeaderTimeout,
+			ForceAttemptHTTP2:     true,
+			MaxIdleConns:          maxIdle,
+			MaxIdleConnsPerHost:   maxIdle,
+			IdleConnTimeout:       idleFor,
+		}
+	})
 	return &http.Client{
-		// Direct calls go through syncTransport; proxied ones through tr.
+		// Direct calls go through syncTransport; proxied ones through
+		// fallback.
 		Transport: &syncTransport{
-			fallback: tr, dialer: dialer, tls: tlsCfg,
+			proxy: http.ProxyFromEnvironment, fallback: fallback, dialer: dialer, tls: tlsCfg,
 			handshake: cfg.TLSHandshakeTimeout, header: cfg.ResponseHeaderTimeout,
-			idleFor: tr.IdleConnTimeout, maxIdle: tr.MaxIdleConnsPerHost,
+			idleFor: idleFor, maxIdle: maxIdle,
 		},
 		// A redirect would resend a paid POST somewhere else: never follow.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}, nil
+}
+
+// caRoots checks the CA file now, so that a bad one fails at start, and
+// returns the pool to trust, built at its first use: the system roots
+// (parsing them takes several milliseconds, longer than the rest of init)
+// and the file's certificates.
+func caRoots(path string) (func() *x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &ConfigError{EnvPrefix + "_CA_FILE", "cannot read the file"}
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+		return nil, &ConfigError{EnvPrefix + "_CA_FILE", "no PEM certificate found"}
+	}
+	return sync.OnceValue(func() *x509.CertPool {
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		pool.AppendCertsFromPEM(pem)
+		return pool
+	}), nil
 }
 
 // Verify validates req locally and, only if it passes, makes one paid call.
@@ -214,7 +240,6 @@ func (c *Client) Send(ctx context.Context, checked Checked) (*Result, error) {
 	return res, err
 }
 
-// attempt sends the encoded body once.
 // newBody streams the caller's canonical base64 text, or else encodes the
 // photo's bytes into a pooled buffer.
 func (c *Client) newBody(checked Checked) body {
@@ -226,6 +251,7 @@ func (c *Client) newBody(checked Checked) body {
 	return b
 }
 
+// attempt sends the body once.
 func (c *Client) attempt(ctx context.Context, body body) (*Result, error) {
 	var sent atomic.Bool
 	trace := &httptrace.ClientTrace{

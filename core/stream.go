@@ -69,7 +69,7 @@ func (r *streamReader) Read(p []byte) (n int, err error) {
 			}
 			// Each character takes at most three bytes escaped.
 			if k := min(len(rest), (len(p)-n-escapeSlack)/3); k >= 8 {
-				n += escapeBase64(p[n:], rest[:k])
+				n += escapeText(p[n:], rest[:k])
 				r.off += k
 				continue
 			}
@@ -77,7 +77,7 @@ func (r *streamReader) Read(p []byte) (n int, err error) {
 				return n, nil // the rest goes in the next read's larger room
 			}
 			k := min(len(rest), 8)
-			r.pend = r.pendBuf[:escapeBase64(r.pendBuf[:], rest[:k])]
+			r.pend = r.pendBuf[:escapeText(r.pendBuf[:], rest[:k])]
 			r.off += k
 		default:
 			return n, io.EOF

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -28,9 +29,15 @@ import (
 // proxy is handed to the fallback http.Transport. HTTP/2 is not offered:
 // a single call at a time gains nothing from it.
 type syncTransport struct {
-	fallback *http.Transport
-	dialer   *net.Dialer
-	tls      *tls.Config
+	// proxy is the environment's proxy choice; a request it routes through
+	// a proxy goes to fallback, which is built at that first request.
+	proxy        func(*http.Request) (*url.URL, error)
+	fallback     func() *http.Transport
+	fallbackUsed atomic.Bool
+	dialer       *net.Dialer
+	// tls is built at the first dial: with a CA file it loads the system
+	// roots, which takes longer than the rest of init.
+	tls func() *tls.Config
 	// handshake and header bound the TLS handshake and the wait for the
 	// answer's headers, as the fallback's TLSHandshakeTimeout and
 	// ResponseHeaderTimeout do; idleFor is how long an idle connection is
@@ -57,7 +64,8 @@ var longAgo = time.Unix(1, 0)
 // RoundTrip implements http.RoundTripper.
 func (t *syncTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme != "https" && req.URL.Scheme != "http" || t.proxied(req) {
-		return t.fallback.RoundTrip(req)
+		t.fallbackUsed.Store(true)
+		return t.fallback().RoundTrip(req)
 	}
 	ctx := req.Context()
 	c, err := t.get(ctx, req.URL)
@@ -118,10 +126,10 @@ func (t *syncTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // proxied reports whether the fallback would send req through a proxy.
 func (t *syncTransport) proxied(req *http.Request) bool {
-	if t.fallback.Proxy == nil {
+	if t.proxy == nil {
 		return false
 	}
-	u, err := t.fallback.Proxy(req)
+	u, err := t.proxy(req)
 	return err != nil || u != nil
 }
 
@@ -189,7 +197,7 @@ func (t *syncTransport) dial(ctx context.Context, u *url.URL, addr string) (*syn
 	}
 	conn := raw
 	if u.Scheme == "https" {
-		cfg := t.tls.Clone()
+		cfg := t.tls().Clone()
 		if cfg.ServerName == "" {
 			cfg.ServerName = u.Hostname()
 		}
@@ -234,7 +242,9 @@ func (t *syncTransport) CloseIdleConnections() {
 	for _, c := range idle {
 		c.conn.Close()
 	}
-	t.fallback.CloseIdleConnections()
+	if t.fallbackUsed.Load() {
+		t.fallback().CloseIdleConnections()
+	}
 }
 
 // syncBody hands its connection back once the answer is read to the end

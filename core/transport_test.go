@@ -45,8 +45,10 @@ func newCountingServer(t *testing.T, h http.HandlerFunc, tlsToo bool) *countingS
 
 func newSyncTransport(tlsCfg *tls.Config) *syncTransport {
 	d := &net.Dialer{Timeout: time.Second}
+	fallback := &http.Transport{DialContext: d.DialContext}
 	return &syncTransport{
-		fallback: &http.Transport{DialContext: d.DialContext}, dialer: d, tls: tlsCfg,
+		fallback: func() *http.Transport { return fallback }, dialer: d,
+		tls:       func() *tls.Config { return tlsCfg },
 		handshake: time.Second, header: time.Second, idleFor: time.Minute, maxIdle: 4,
 	}
 }
@@ -177,7 +179,8 @@ func TestSyncTransportProxy(t *testing.T) {
 	defer proxy.Close()
 	rt := newSyncTransport(&tls.Config{})
 	pu, _ := url.Parse(proxy.URL)
-	rt.fallback.Proxy = http.ProxyURL(pu)
+	rt.proxy = http.ProxyURL(pu)
+	rt.fallback().Proxy = rt.proxy
 	resp, err := post(t, rt, context.Background(), "http://upstream.invalid/release/face_id_card/post")
 	if err != nil {
 		t.Fatal(err)

@@ -156,8 +156,8 @@ func StartSandbox(bin, dir string) (*Sandbox, error) {
 type Trust string
 
 const (
-	// TrustCAFile sets FACEID_CA_FILE: core adds the file to the system
-	// roots, which it loads while building its client (init).
+	// TrustCAFile sets FACEID_CA_FILE: core checks the file at init and
+	// adds it to the system roots, which it loads at its first dial.
 	TrustCAFile Trust = "ca-file"
 	// TrustSystem makes the certificate the system roots (SSL_CERT_FILE),
 	// as the real endpoint's CA is in production: nothing is loaded at
