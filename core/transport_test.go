@@ -3,12 +3,15 @@ package core
 import (
 	"context"
 	"crypto/tls"
+	"encoding/pem"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -318,5 +321,50 @@ func TestSyncTransportSkipsInformational(t *testing.T) {
 	defer resp.Body.Close()
 	if b, _ := io.ReadAll(resp.Body); resp.StatusCode != http.StatusOK || string(b) != `{"code":200}` {
 		t.Fatalf("answer %d %q", resp.StatusCode, b)
+	}
+}
+
+// TestCAFile checks FACEID_CA_FILE end to end: a bad file fails when the
+// client is built, not at the first call, and a good one is trusted on
+// top of the system roots (loaded at the first dial).
+func TestCAFile(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(ok))
+	defer srv.Close()
+	dir := t.TempDir()
+	good := filepath.Join(dir, "ca.pem")
+	os.WriteFile(good, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600)
+	notPEM := filepath.Join(dir, "not.pem")
+	os.WriteFile(notPEM, []byte("not a certificate"), 0o600)
+
+	for _, tc := range []struct{ file, reason string }{
+		{filepath.Join(dir, "missing.pem"), "cannot read the file"},
+		{notPEM, "no PEM certificate found"},
+	} {
+		_, err := NewHTTPClient(Config{CAFile: tc.file}.WithDefaults())
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Key != "FACEID_CA_FILE" || ce.Reason != tc.reason {
+			t.Fatalf("CA file %s: error %v, want FACEID_CA_FILE: %s", filepath.Base(tc.file), err, tc.reason)
+		}
+	}
+
+	hc, err := NewHTTPClient(Config{CAFile: good}.WithDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hc.CloseIdleConnections()
+	resp, err := post(t, hc.Transport, context.Background(), srv.URL)
+	if err != nil {
+		t.Fatalf("server signed by the CA file: %v", err)
+	}
+	resp.Body.Close()
+	// Without the file the same server is refused.
+	plain, err := NewHTTPClient(Config{}.WithDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = post(t, plain.Transport, context.Background(), srv.URL)
+	var cve *tls.CertificateVerificationError
+	if !errors.As(err, &cve) {
+		t.Fatalf("without the CA file: error %v, want a certificate verification error", err)
 	}
 }
