@@ -4,7 +4,7 @@ GO      ?= go
 PKGS    ?= ./...
 FUZZTIME ?= 30s
 
-.PHONY: run test build lint bench fuzz package clean sandbox
+.PHONY: run test test-arm64 build lint bench fuzz package clean sandbox
 
 ## run: the local function on the embedded offline sandbox (prints an example request)
 run:
@@ -17,8 +17,26 @@ sandbox:
 ## test: every test with the race detector, fuzz seed corpora included
 test: lint
 	$(GO) test -race -count=1 $(PKGS)
-	# core's portable escaping, used where there is no assembly (arm64)
+	# core's portable escaping, used where there is no assembly
 	$(GO) test -count=1 -tags purego ./core/
+	@$(MAKE) --no-print-directory test-arm64
+
+# Lambda deploys arm64 (LAMBDA_ARCH). Tests that start other processes
+# (the emulator, the net/rpc runtime, the benchmark programs) need them
+# built for this machine and stay out.
+ARM64_PKGS ?= ./adapters/... ./core/... ./function/... ./internal/... ./sandbox
+ARM64_SKIP ?= ^(TestViaEmulator|TestViaRPC)$$
+
+## test-arm64: the in-process tests built for arm64 and run under qemu-aarch64 (apt-get install qemu-user); FACEID_TEST_ARM64=required makes its absence an error
+test-arm64:
+	@if command -v qemu-aarch64 >/dev/null; then \
+	  echo "GOARCH=arm64 $(GO) test -count=1 -exec qemu-aarch64 -skip '$(ARM64_SKIP)' $(ARM64_PKGS)"; \
+	  GOARCH=arm64 $(GO) test -count=1 -exec qemu-aarch64 -skip '$(ARM64_SKIP)' $(ARM64_PKGS); \
+	elif [ "$$FACEID_TEST_ARM64" = required ]; then \
+	  echo "qemu-aarch64 not found: arm64 tests required"; exit 1; \
+	else \
+	  echo "qemu-aarch64 not found: arm64 tests skipped (apt-get install qemu-user)"; \
+	fi
 
 ## build: compile everything
 build:
