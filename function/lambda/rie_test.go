@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/faceid-verify/faceid/internal/proctest"
 	"github.com/faceid-verify/faceid/sandbox"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -62,7 +63,7 @@ func startEmulated(t *testing.T) *emulated {
 		t.Fatal(err)
 	}
 
-	port, apiPort := freePort(t), freePort(t)
+	port, apiPort := proctest.FreePort(t), proctest.FreePort(t)
 	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr(port),
 		"--runtime-api-address", addr(apiPort), boot)
 	// Only what the function needs: nothing leaks in from the test's own

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faceid-verify/faceid/internal/cosfake"
 	"github.com/faceid-verify/faceid/sandbox"
 	"github.com/tencentyun/scf-go-lib/cloudfunction/messages"
 )
@@ -74,7 +75,7 @@ func TestViaRPC(t *testing.T) {
 	sb := sandbox.New(sandbox.Config{})
 	up := httptest.NewServer(sb)
 	t.Cleanup(func() { sb.Close(); up.Close() })
-	cos := newFakeCOS()
+	cos := cosfake.New()
 	cosSrv := httptest.NewServer(cos)
 	t.Cleanup(cosSrv.Close)
 	photo, err := os.ReadFile("../../testdata/photos/small-320x240.jpg")
@@ -135,7 +136,7 @@ func TestViaRPC(t *testing.T) {
 
 	t.Run("cos upload delivered twice", func(t *testing.T) {
 		const key = "uploads/2024/selfie 01.jpg"
-		cos.put(key, photo, map[string]string{"idcard": photoID, "name": url.QueryEscape("张三")})
+		cos.Put(key, photo, map[string]string{"idcard": photoID, "name": url.QueryEscape("张三")})
 		escaped := (&url.URL{Path: key}).EscapedPath()
 		event := map[string]any{"Records": []any{map[string]any{
 			"cos": map[string]any{
@@ -165,7 +166,7 @@ func TestViaRPC(t *testing.T) {
 			t.Errorf("two deliveries billed %d calls, want exactly 1", got)
 		}
 		var results []string
-		for _, k := range cos.keys("results/") {
+		for _, k := range cos.Keys("results/") {
 			if !strings.HasPrefix(k, "results/.claims/") {
 				results = append(results, k)
 			}
@@ -177,7 +178,7 @@ func TestViaRPC(t *testing.T) {
 			Outcome string `json:"outcome"`
 			Passed  bool   `json:"passed"`
 		}
-		res := cos.get(results[0])
+		res, _ := cos.Get(results[0])
 		if err := json.Unmarshal(res, &r); err != nil || r.Outcome != "verified" || !r.Passed {
 			t.Errorf("result %s: %v", res, err)
 		}

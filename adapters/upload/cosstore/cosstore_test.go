@@ -13,6 +13,7 @@ import (
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/adapters/upload/cosstore"
 	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/internal/cosfake"
 	cos "github.com/tencentyun/cos-go-sdk-v5"
 	"go.uber.org/goleak"
 )
@@ -21,7 +22,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const bucket = "photos-1250000000"
 
-func newStore(t *testing.T, f *fakeCOS) *cosstore.Store {
+func newStore(t *testing.T, f *cosfake.Bucket) *cosstore.Store {
 	t.Helper()
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
@@ -36,11 +37,11 @@ func newStore(t *testing.T, f *fakeCOS) *cosstore.Store {
 }
 
 func TestStore(t *testing.T) {
-	f := newFakeCOS()
+	f := cosfake.New()
 	st := newStore(t, f)
 	ctx := context.Background()
 	photo := bytes.Repeat([]byte{0xCD}, 500)
-	f.put("uploads/张三.jpg", photo, map[string]string{"Idcard": "110101199003070011", "Name": "张三"})
+	f.Put("uploads/张三.jpg", photo, map[string]string{"Idcard": "110101199003070011", "Name": "张三"})
 	a := upload.Ref{Bucket: bucket, Region: "ap-guangzhou", Key: "uploads/张三.jpg"}
 
 	b, info, err := st.Get(ctx, a, 500)
@@ -71,7 +72,7 @@ func TestStore(t *testing.T) {
 	if err := st.Create(ctx, claim, []byte("two")); !errors.Is(err, upload.ErrExists) {
 		t.Fatalf("second Create = %v, want ErrExists (x-cos-forbid-overwrite sent?)", err)
 	}
-	if body, _ := f.get("results/.claims/c.json"); string(body) != "one" {
+	if body, _ := f.Get("results/.claims/c.json"); string(body) != "one" {
 		t.Errorf("claim = %q, want the first writer's", body)
 	}
 	if err := st.Put(ctx, claim, []byte("three")); err != nil {
@@ -85,23 +86,23 @@ func TestStore(t *testing.T) {
 			t.Errorf("Delete(%s) = %v", r.Key, err)
 		}
 	}
-	if n := f.keys(""); n != 0 {
+	if n := len(f.Keys("")); n != 0 {
 		t.Errorf("%d objects left", n)
 	}
-	if f.lastToken != "test-token" || !strings.Contains(f.lastAuth, "q-ak=test-id") {
-		t.Errorf("request signed with token %q, auth %q", f.lastToken, f.lastAuth)
+	if token, auth := f.LastCredentials(); token != "test-token" || !strings.Contains(auth, "q-ak=test-id") {
+		t.Errorf("request signed with token %q, auth %q", token, auth)
 	}
 }
 
 func TestCheckCreateCatchesIgnoredHeader(t *testing.T) {
-	f := newFakeCOS()
-	f.ignoreForbid = true
+	f := cosfake.New()
+	f.IgnoreForbid = true
 	st := newStore(t, f)
 	err := st.CheckCreate(context.Background(), upload.Ref{Bucket: bucket, Key: "results/.claims/probe"})
 	if !errors.Is(err, upload.ErrNoConditionalCreate) {
 		t.Fatalf("CheckCreate on a bucket that overwrites = %v", err)
 	}
-	if n := f.keys(""); n != 0 {
+	if n := len(f.Keys("")); n != 0 {
 		t.Errorf("probe left %d objects", n)
 	}
 }
@@ -109,7 +110,7 @@ func TestCheckCreateCatchesIgnoredHeader(t *testing.T) {
 // TestEnvCredentialsAreReadPerRequest: SCF sets the role's temporary keys
 // before each invocation, so a long-lived store must not cache them.
 func TestEnvCredentialsAreReadPerRequest(t *testing.T) {
-	f := newFakeCOS()
+	f := cosfake.New()
 	srv := httptest.NewServer(f)
 	defer srv.Close()
 	t.Setenv(cosstore.EnvBaseURL, srv.URL)
@@ -130,8 +131,8 @@ func TestEnvCredentialsAreReadPerRequest(t *testing.T) {
 		if err := st.Put(context.Background(), ref, []byte("{}")); err != nil {
 			t.Fatal(err)
 		}
-		if f.lastToken != token {
-			t.Errorf("signed with token %q, want %q", f.lastToken, token)
+		if got, _ := f.LastCredentials(); got != token {
+			t.Errorf("signed with token %q, want %q", got, token)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/internal/cosfake"
 	"github.com/faceid-verify/faceid/sandbox"
 	"github.com/tencentyun/scf-go-lib/events"
 )
@@ -20,12 +21,12 @@ import (
 // cosWorld is the sandbox upstream and a fake COS bucket over loopback.
 type cosWorld struct {
 	sb    *sandbox.Server
-	cos   *fakeCOS
+	cos   *cosfake.Bucket
 	p     *upload.Pipeline
 	photo []byte
 }
 
-func newCOSWorld(t *testing.T, f *fakeCOS) *cosWorld {
+func newCOSWorld(t *testing.T, f *cosfake.Bucket) *cosWorld {
 	t.Helper()
 	sb := sandbox.New(sandbox.Config{})
 	up := httptest.NewServer(sb)
@@ -78,14 +79,14 @@ func loadEvent(t *testing.T) events.COSRecord {
 }
 
 func TestCOSUploadPaysOnceUnderConcurrentDeliveries(t *testing.T) {
-	w := newCOSWorld(t, newFakeCOS())
+	w := newCOSWorld(t, cosfake.New())
 	rec := loadEvent(t)
 	ev := eventFrom(t, rec)
 	if ev.Bucket != "photos-1250000000" || ev.Key != "uploads/a.jpg" || ev.Metadata["name"] != "张三" {
 		t.Fatalf("event = %+v", ev)
 	}
 	// Plain UTF-8 metadata, as COS allows.
-	w.cos.put(ev.Key, w.photo, map[string]string{"Idcard": "110101199003070011", "Name": "张三"})
+	w.cos.Put(ev.Key, w.photo, map[string]string{"Idcard": "110101199003070011", "Name": "张三"})
 
 	var wg sync.WaitGroup
 	for range 5 {
@@ -99,7 +100,7 @@ func TestCOSUploadPaysOnceUnderConcurrentDeliveries(t *testing.T) {
 	if st := w.sb.Stats(); st.Billable != 1 || st.Received != 1 {
 		t.Errorf("sandbox stats = %+v, want one call", st)
 	}
-	body, ok := w.cos.get("results/uploads/a.jpg.json")
+	body, ok := w.cos.Get("results/uploads/a.jpg.json")
 	if !ok {
 		t.Fatal("no result object")
 	}
@@ -115,25 +116,25 @@ func TestCOSUploadPaysOnceUnderConcurrentDeliveries(t *testing.T) {
 }
 
 func TestCOSEncodedKeyFallback(t *testing.T) {
-	w := newCOSWorld(t, newFakeCOS())
-	w.cos.put("uploads/张 三.jpg", w.photo, map[string]string{"Idcard": "110101199003070011", "Name": "%E5%BC%A0%E4%B8%89"})
+	w := newCOSWorld(t, cosfake.New())
+	w.cos.Put("uploads/张 三.jpg", w.photo, map[string]string{"Idcard": "110101199003070011", "Name": "%E5%BC%A0%E4%B8%89"})
 	rec := loadEvent(t)
 	rec.Object.Object.Name = "/1250000000/photos/uploads/%E5%BC%A0%20%E4%B8%89.jpg"
 	rec.Object.Object.Metadata = nil
 	if err := w.p.Process(context.Background(), eventFrom(t, rec)); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := w.cos.get("results/uploads/张 三.jpg.json"); !ok || w.sb.Stats().Billable != 1 {
+	if _, ok := w.cos.Get("results/uploads/张 三.jpg.json"); !ok || w.sb.Stats().Billable != 1 {
 		t.Errorf("the percent-encoded event key did not find the object (billable %d)", w.sb.Stats().Billable)
 	}
 }
 
 func TestCOSBucketThatOverwritesGetsNoPaidCall(t *testing.T) {
-	f := newFakeCOS()
-	f.ignoreForbid = true
+	f := cosfake.New()
+	f.IgnoreForbid = true
 	w := newCOSWorld(t, f)
 	ev := eventFrom(t, loadEvent(t))
-	w.cos.put(ev.Key, w.photo, map[string]string{"Idcard": "110101199003070011", "Name": "张三"})
+	w.cos.Put(ev.Key, w.photo, map[string]string{"Idcard": "110101199003070011", "Name": "张三"})
 	err := w.p.Process(context.Background(), ev)
 	if !errors.Is(err, upload.ErrNoConditionalCreate) {
 		t.Fatalf("Process = %v, want ErrNoConditionalCreate", err)
@@ -141,7 +142,7 @@ func TestCOSBucketThatOverwritesGetsNoPaidCall(t *testing.T) {
 	if st := w.sb.Stats(); st.Received != 0 {
 		t.Errorf("sandbox received %d calls, want 0", st.Received)
 	}
-	if n := f.keys("results/"); n != 0 {
+	if n := len(f.Keys("results/")); n != 0 {
 		t.Errorf("%d objects under results/, want 0", n)
 	}
 }
