@@ -46,9 +46,10 @@ var escapes = func() (t [256]uint32) {
 	return t
 }()
 
-// blockTail is what the block paths leave to escapeWords: at least one
-// block, because each escape re-stores up to a block read past its own,
-// and the padding, which the block paths do not look for.
+// blockTail is what the block paths leave to escapeWords: at least a
+// block, because an escape near a block's end re-stores the 64 characters
+// after it, which must be in src; and the padding, which the block paths
+// do not look for.
 const blockTail = 64
 
 // blocksLen is how much of an n-character text the block paths escape:
@@ -108,8 +109,7 @@ func escapeBlocksGo[S ~string | ~[]byte](out []byte, src S) (read, written int) 
 // escapeWords escapes any base64 text a word at a time: each 8-byte word
 // is stored whole, a bit trick finds the bytes to escape (on random data
 // about one word in five has one), and for each the rest of the word is
-// stored again three bytes further on. out must have
-// 3*len(src)+escapeSlack bytes.
+// stored again three bytes further on. out must have 3*len(src)+8 bytes.
 func escapeWords[S ~string | ~[]byte](out []byte, src S) int {
 	const (
 		ones = 0x0101010101010101
