@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/internal/syncbuf"
 	"github.com/faceid-verify/faceid/sandbox"
 )
 
@@ -159,7 +160,7 @@ func runFaultCase(t *testing.T, tc faultCase) {
 			t.Fatal(err)
 		}
 	}
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	h := New(Options{Verifier: client, Logger: newJSONLogger(logs)})
 	photo := loadPhoto(t)
 	calls := max(tc.calls, 1)

@@ -12,41 +12,23 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/hmacauth"
+	"github.com/faceid-verify/faceid/internal/syncbuf"
 	"github.com/faceid-verify/faceid/sandbox"
 )
 
 const passID = "110101199003070011"
-
-// syncBuffer collects log lines from concurrent handlers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 type fixture struct {
 	sb      *sandbox.Server
 	srv     *httptest.Server
 	client  *core.Client
 	handler *Handler
-	logs    *syncBuffer
+	logs    *syncbuf.Buffer
 	photo   string // base64 of the test JPEG
 }
 
@@ -63,7 +45,7 @@ func newFixture(t *testing.T, sbCfg sandbox.Config, cfg core.Config, opts Option
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	opts.Verifier = client
 	opts.Logger = newJSONLogger(logs)
 	return &fixture{sb: sb, srv: srv, client: client, handler: New(opts), logs: logs, photo: loadPhoto(t)}

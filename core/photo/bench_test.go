@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"testing"
 )
 
@@ -21,11 +20,7 @@ var benchSizes = []struct {
 
 func BenchmarkDecodeBase64(b *testing.B) {
 	for _, size := range benchSizes {
-		data := make([]byte, size.n)
-		r := rand.New(rand.NewPCG(uint64(size.n), 2))
-		for i := range data {
-			data[i] = byte(r.Uint32())
-		}
+		data := randomBytes(size.n)
 		std := base64.StdEncoding.EncodeToString(data)
 		for _, v := range []struct{ name, s string }{
 			{"std", std},

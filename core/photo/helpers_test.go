@@ -179,3 +179,14 @@ func wantReason(t testing.TB, err error, reason string) *invalid.Error {
 	}
 	return ie
 }
+
+// randomBytes is n reproducible random bytes (seeded by n), which encode
+// like compressed image data; the benchmarks' photos.
+func randomBytes(n int) []byte {
+	data := make([]byte, n)
+	r := rand.New(rand.NewPCG(uint64(n), 2))
+	for i := range data {
+		data[i] = byte(r.Uint32())
+	}
+	return data
+}

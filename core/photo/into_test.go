@@ -125,11 +125,7 @@ func FuzzDecodeBase64Into(f *testing.F) {
 // canonical check included, on the sizes of BenchmarkDecodeBase64.
 func BenchmarkDecodeBase64Into(b *testing.B) {
 	for _, size := range benchSizes {
-		data := make([]byte, size.n)
-		r := rand.New(rand.NewPCG(uint64(size.n), 2))
-		for i := range data {
-			data[i] = byte(r.Uint32())
-		}
+		data := randomBytes(size.n)
 		std := base64.StdEncoding.EncodeToString(data)
 		dst := make([]byte, size.n+2)
 		b.Run(size.name, func(b *testing.B) {
@@ -150,11 +146,7 @@ func BenchmarkDecodeBase64Into(b *testing.B) {
 func BenchmarkReadHead(b *testing.B) {
 	hdr := readFile(b, filepath.Join(photosDir, "small-320x240.jpg"))
 	for _, size := range benchSizes {
-		data := make([]byte, size.n)
-		r := rand.New(rand.NewPCG(uint64(size.n), 2))
-		for i := range data {
-			data[i] = byte(r.Uint32())
-		}
+		data := randomBytes(size.n)
 		copy(data, hdr)
 		std := base64.StdEncoding.EncodeToString(data)
 		dst := make([]byte, 0, 64<<10)

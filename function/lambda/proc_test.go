@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/internal/proctest"
+	"github.com/faceid-verify/faceid/internal/syncbuf"
 )
 
 // buildBootstrap builds this function as Lambda runs it, or skips the test
@@ -26,7 +27,7 @@ func buildRIE(t *testing.T) string {
 
 // start runs cmd (killed with its children at cleanup) and waits until
 // addr accepts connections.
-func start(t *testing.T, cmd *exec.Cmd, addr string) *proctest.Output {
+func start(t *testing.T, cmd *exec.Cmd, addr string) *syncbuf.Buffer {
 	t.Helper()
 	out := proctest.Start(t, cmd)
 	for deadline := time.Now().Add(15 * time.Second); ; {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -11,33 +10,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/faceid-verify/faceid/internal/specsample"
+	"github.com/faceid-verify/faceid/internal/syncbuf"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // startLocal runs the local function on a free port with the embedded
 // sandbox and returns its base URL and what it printed.
-func startLocal(t *testing.T, env map[string]string) (string, *lockedBuffer, *lockedBuffer) {
+func startLocal(t *testing.T, env map[string]string) (string, *syncbuf.Buffer, *syncbuf.Buffer) {
 	t.Helper()
 	for _, k := range []string{"FACEID_ENDPOINT", "FACEID_SECRET_ID", "FACEID_SECRET_KEY", "FACEID_CLIENT_KEYS"} {
 		t.Setenv(k, "")
@@ -50,7 +32,7 @@ func startLocal(t *testing.T, env map[string]string) (string, *lockedBuffer, *lo
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
+	stdout, stderr := &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	go func() { done <- run(ctx, stdout, stderr, ready) }()
 	t.Cleanup(func() {
 		cancel()

@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faceid-verify/faceid/internal/proctest"
 	"github.com/tencentyun/scf-go-lib/cloudfunction/messages"
+
+	"github.com/faceid-verify/faceid/internal/proctest"
+	"github.com/faceid-verify/faceid/internal/syncbuf"
 )
 
 // buildMain builds this function as SCF runs it, or skips the test when
@@ -21,7 +23,7 @@ func buildMain(t *testing.T) string {
 // startFunction runs the binary as the SCF runtime does (_LAMBDA_SERVER_PORT
 // and nothing else of ours in the environment) and connects to it over
 // net/rpc once Function.Ping answers.
-func startFunction(t *testing.T, bin string) (*rpc.Client, *proctest.Output) {
+func startFunction(t *testing.T, bin string) (*rpc.Client, *syncbuf.Buffer) {
 	t.Helper()
 	port := strconv.Itoa(proctest.FreePort(t))
 	cmd := exec.Command(bin)

@@ -4,12 +4,12 @@
 package proctest
 
 import (
-	"bytes"
 	"net"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
+
+	"github.com/faceid-verify/faceid/internal/syncbuf"
 )
 
 // GoBuild runs `go build -o <temp dir>/name args...` without cgo and
@@ -37,30 +37,12 @@ func FreePort(t testing.TB) int {
 }
 
 // Output collects a process's output for failure messages; the mutex is
-// needed because exec copies stdout and stderr from separate goroutines.
-type Output struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (o *Output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.Write(p)
-}
-
-func (o *Output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.String()
-}
-
 // Start starts cmd with its output collected, in its own process group so
 // that children it starts (the Lambda emulator runs the function as one)
 // are killed with it at cleanup. The output is logged if the test failed.
-func Start(t testing.TB, cmd *exec.Cmd) *Output {
+func Start(t testing.TB, cmd *exec.Cmd) *syncbuf.Buffer {
 	t.Helper()
-	out := &Output{}
+	out := &syncbuf.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	newGroup(cmd)
 	if err := cmd.Start(); err != nil {

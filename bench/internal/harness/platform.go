@@ -14,11 +14,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/tencentyun/scf-go-lib/cloudfunction/messages"
+
+	"github.com/faceid-verify/faceid/internal/syncbuf"
 )
 
 // FunctionURLEvent is a Function URL request (the same shape on Lambda and,
@@ -54,30 +55,12 @@ func FreePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// lockedBuffer collects a child's output while it runs.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // RIE is the Lambda bootstrap under the Runtime Interface Emulator. The
 // emulator starts the bootstrap on the first invocation.
 type RIE struct {
 	cmd    *exec.Cmd
 	url    string
-	out    *lockedBuffer
+	out    *syncbuf.Buffer
 	Start  time.Time // when the emulator process was started
 	Listen time.Time // when its invoke port first accepted a connection
 }
@@ -107,7 +90,7 @@ func StartRIE(rie, bootstrap string, env []string) (*RIE, error) {
 	cmd.Dir = filepath.Dir(bootstrap)
 	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	r := &RIE{cmd: cmd, url: "http://" + addr + "/2015-03-31/functions/function/invocations", out: &lockedBuffer{}}
+	r := &RIE{cmd: cmd, url: "http://" + addr + "/2015-03-31/functions/function/invocations", out: &syncbuf.Buffer{}}
 	cmd.Stdout, cmd.Stderr = r.out, r.out
 	r.Start = time.Now()
 	if err := cmd.Start(); err != nil {
@@ -181,7 +164,7 @@ func (r *RIE) Stop() {
 type SCF struct {
 	cmd    *exec.Cmd
 	client *rpc.Client
-	out    *lockedBuffer
+	out    *syncbuf.Buffer
 	Start  time.Time // when the process was started
 	Ready  time.Time // when Function.Ping first answered
 }
@@ -197,7 +180,7 @@ func StartSCF(bin, home string, extraEnv ...string) (*SCF, error) {
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	cmd := exec.Command(bin)
 	cmd.Env = append([]string{"_LAMBDA_SERVER_PORT=" + strconv.Itoa(port), "HOME=" + home}, extraEnv...)
-	s := &SCF{cmd: cmd, out: &lockedBuffer{}}
+	s := &SCF{cmd: cmd, out: &syncbuf.Buffer{}}
 	cmd.Stdout, cmd.Stderr = s.out, s.out
 	s.Start = time.Now()
 	if err := cmd.Start(); err != nil {
