@@ -50,7 +50,8 @@ func parseJSON(body string) (map[string]string, error) {
 			return nil, errJSON
 		}
 		p.space()
-		isString := p.peek() == '"'
+		// A valid value starting with 'n' can only be null.
+		isString, isNull := p.peek() == '"', p.peek() == 'n'
 		var v string
 		if isString {
 			v, ok = p.str()
@@ -64,7 +65,7 @@ func parseJSON(body string) (map[string]string, error) {
 		if !known(key) {
 			continue
 		}
-		if !isString && !p.was("null") {
+		if !isString && !isNull {
 			return nil, invalid.New(key, "type", "必须是字符串", "must be a string")
 		}
 		out[key] = v
@@ -80,9 +81,8 @@ var errJSON = bodyErr("json", "JSON格式错误", "malformed JSON")
 
 // jsonParser reads a JSON text left to right; s is valid UTF-8.
 type jsonParser struct {
-	s    string
-	i    int
-	last string // the value skipValue read last
+	s string
+	i int
 }
 
 func (p *jsonParser) space() {
@@ -110,8 +110,6 @@ func (p *jsonParser) eat(c byte) bool {
 	}
 	return false
 }
-
-func (p *jsonParser) was(lit string) bool { return p.last == lit }
 
 // str reads a string. One without escapes is a substring of s; one with
 // them is decoded by encoding/json.
@@ -156,7 +154,6 @@ func plainRun(s string) int {
 	const (
 		ones = 0x0101010101010101
 		high = 0x8080808080808080
-		low7 = 0x7F7F7F7F7F7F7F7F
 	)
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
@@ -185,14 +182,14 @@ func zeroBytes(v uint64) uint64 {
 
 // skipValue reads a value other than a string with encoding/json's own
 // decoder, so where it ends, and whether it is valid, is exactly what
-// encoding/json says. The decoder reads only as far as the value.
+// encoding/json says: InputOffset is where the value ended, however far
+// ahead the decoder buffered.
 func (p *jsonParser) skipValue() bool {
 	dec := json.NewDecoder(strings.NewReader(p.s[p.i:]))
 	var raw json.RawMessage
 	if dec.Decode(&raw) != nil {
 		return false
 	}
-	p.last = string(raw)
 	p.i += int(dec.InputOffset())
 	return true
 }

@@ -48,7 +48,9 @@ func (a *app) handle(ctx context.Context, payload json.RawMessage) (any, error) 
 // handle as the runtime read it: a typed handler would first decode it
 // into a json.RawMessage, one more copy of a photo-sized event. The answer
 // is encoded as the SDK encodes a typed handler's: HTML left unescaped,
-// no trailing newline.
+// no trailing newline. The SDK reuses payload's storage for the next
+// event once Invoke returns, so nothing may keep a reference to it (no
+// unsafe string views of it): handle copies what it keeps.
 func (a *app) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	out, err := a.handle(ctx, payload)
 	if err != nil {

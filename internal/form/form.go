@@ -3,9 +3,11 @@
 // sees: megabytes of percent-escaped base64. url.ParseQuery unescapes a
 // byte at a time through a strings.Builder; here the runs between escapes
 // are found eight bytes at a time and copied whole, and a value with
-// nothing to unescape is returned as a piece of the body. Anything unusual (a ';',
-// more parameters than net/url allows) is handed to url.ParseQuery, so the
-// two cannot disagree; FuzzParse compares them.
+// nothing to unescape is returned as a piece of the body. Anything unusual
+// (a ';', more parameters than net/url allows by default) is handed to
+// url.ParseQuery, so under the default GODEBUG the two cannot disagree;
+// FuzzParse compares them. (GODEBUG=urlmaxqueryparams below 10000 makes
+// net/url refuse bodies this still parses.)
 package form
 
 import (
@@ -31,14 +33,14 @@ func Parse(body string) (url.Values, error) {
 			continue
 		}
 		k, v, _ := strings.Cut(pair, "=")
-		k, err1 := Unescape(k)
+		k, err1 := unescape(k)
 		if err1 != nil {
 			if err == nil {
 				err = err1
 			}
 			continue
 		}
-		v, err1 = Unescape(v)
+		v, err1 = unescape(v)
 		if err1 != nil {
 			if err == nil {
 				err = err1
@@ -50,9 +52,9 @@ func Parse(body string) (url.Values, error) {
 	return m, err
 }
 
-// Unescape is url.QueryUnescape. Text with nothing to unescape is returned
+// unescape is url.QueryUnescape. Text with nothing to unescape is returned
 // as it is; otherwise the runs between escapes are copied whole.
-func Unescape(s string) (string, error) {
+func unescape(s string) (string, error) {
 	i := special(s)
 	if i == len(s) {
 		return s, nil

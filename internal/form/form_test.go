@@ -43,7 +43,7 @@ func TestParseMatchesNetURL(t *testing.T) {
 
 func TestUnescapeNoCopy(t *testing.T) {
 	s := "QUJDRA"
-	if got, _ := Unescape(s); got != s || testing.AllocsPerRun(10, func() { Unescape(s) }) != 0 {
+	if got, _ := unescape(s); got != s || testing.AllocsPerRun(10, func() { unescape(s) }) != 0 {
 		t.Fatal("text without escapes was copied")
 	}
 }
