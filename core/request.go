@@ -151,9 +151,7 @@ func (r Request) validate(lim Limits, now time.Time, scratch *[]byte, headOnly b
 	if lim.Normalize {
 		// Header checks first at the intake size, so nothing is decoded that
 		// the checks would refuse; then fix what the upstream would fail on.
-		intake := lim.Photo
-		intake.MaxBytes = lim.Intake()
-		if _, err = photo.Check(img, intake); err != nil {
+		if _, err = photo.Check(img, lim.intakePhoto()); err != nil {
 			return c, err
 		}
 		var changed bool
@@ -196,9 +194,7 @@ func (r Request) checkHead(c Checked, lim Limits, scratch *[]byte) (_ Checked, d
 		return c, false, nil
 	}
 	if lim.Normalize {
-		intake := lim.Photo
-		intake.MaxBytes = lim.Intake()
-		info, err := photo.CheckSized(h.Bytes, h.Size, intake)
+		info, err := photo.CheckSized(h.Bytes, h.Size, lim.intakePhoto())
 		if err != nil {
 			return c, true, err
 		}
@@ -215,6 +211,14 @@ func (r Request) checkHead(c Checked, lim Limits, scratch *[]byte) (_ Checked, d
 
 // Intake is the largest photo accepted before normalisation.
 func (l Limits) Intake() int { return max(l.MaxInputBytes, l.Photo.MaxBytes) }
+
+// intakePhoto is the photo limits with the intake size, which the header
+// checks use before normalising.
+func (l Limits) intakePhoto() photo.Limits {
+	p := l.Photo
+	p.MaxBytes = l.Intake()
+	return p
+}
 
 // normalizeOptions rewrites a photo only where the upstream would fail it:
 // a sideways EXIF orientation, more bytes than its limit, or a side beyond

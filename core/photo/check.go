@@ -58,10 +58,12 @@ func (l Limits) withDefaults() Limits {
 // "unsupported_format", "corrupt" or "dimensions"; the returned Info is
 // filled in as far as the header was read.
 func Check(b []byte, lim Limits) (Info, error) {
-	return check(b, len(b), lim)
+	return CheckSized(b, len(b), lim)
 }
 
-func check(b []byte, size int, lim Limits) (Info, error) {
+// CheckSized is Check for a photo of size bytes of which b holds at least
+// the header, as ReadHead returns it.
+func CheckSized(b []byte, size int, lim Limits) (Info, error) {
 	lim = lim.withDefaults()
 	if size == 0 || len(b) == 0 {
 		return Info{}, errMissing()

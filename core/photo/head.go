@@ -80,12 +80,6 @@ func ReadHead(dst []byte, s string) (h Head, ok bool) {
 	}
 }
 
-// CheckSized is Check for a photo of size bytes of which b holds at least
-// the header, as ReadHead returns it.
-func CheckSized(b []byte, size int, lim Limits) (Info, error) {
-	return check(b, size, lim)
-}
-
 // headerComplete reports whether b, a prefix of a photo, holds everything
 // the header checks read: for a JPEG, every segment before the first scan
 // (SOS) or the end marker, walked the way Sniff and the EXIF reader walk

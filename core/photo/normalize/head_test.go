@@ -34,7 +34,9 @@ func headAgrees(t *testing.T, data []byte) {
 	if want := strings.Count(s, "+") + strings.Count(s, "/") + strings.Count(s, "="); h.Escapes != want {
 		t.Fatalf("escapes %d, want %d", h.Escapes, want)
 	}
-	for _, lim := range []photo.Limits{photo.DefaultLimits(), {MaxBytes: len(data) - 1, MaxSide: 100, MinSide: 20}} {
+	// The second limit refuses on size alone, so it shows Size is used;
+	// the third lets the sides decide.
+	for _, lim := range []photo.Limits{photo.DefaultLimits(), {MaxBytes: len(data) - 1, MaxSide: 100, MinSide: 20}, {MaxBytes: len(data), MaxSide: 100, MinSide: 20}} {
 		wi, we := photo.Check(data, lim)
 		gi, ge := photo.CheckSized(h.Bytes, h.Size, lim)
 		if wi != gi || fmt.Sprint(we) != fmt.Sprint(ge) {
@@ -43,7 +45,9 @@ func headAgrees(t *testing.T, data []byte) {
 		if we != nil {
 			continue
 		}
-		for _, opt := range []Options{DefaultOptions(), {Enabled: true, MaxBytes: len(data) / 2, MaxSide: 64}, {Enabled: true}} {
+		// Over MaxBytes size alone decides; at len(data) the sides and
+		// the orientation do.
+		for _, opt := range []Options{DefaultOptions(), {Enabled: true, MaxBytes: len(data) / 2, MaxSide: 64}, {Enabled: true, MaxBytes: len(data), MaxSide: 64}, {Enabled: true}} {
 			if got, want := Needed(h.Bytes, h.Size, gi, opt), Needed(data, len(data), wi, opt); got != want {
 				t.Fatalf("rewrite needed: head %v, whole %v", got, want)
 			}
@@ -75,10 +79,25 @@ func TestReadHeadAgrees(t *testing.T) {
 	for name, data := range cases {
 		t.Run(name, func(t *testing.T) {
 			headAgrees(t, data)
-			for n := 1; n < len(data); n = n*3 + 1 { // every truncation length class
-				headAgrees(t, data[:n])
+			// Truncations of every length mod 3, so every padding.
+			for n := 1; n < len(data); n = n*3 + 1 {
+				for k := n; k < min(n+3, len(data)); k++ {
+					headAgrees(t, data[:k])
+				}
 			}
 		})
+	}
+}
+
+// TestReadHeadStopsAtHeader checks that the point of ReadHead holds: a
+// large photo is not decoded whole.
+func TestReadHeadStopsAtHeader(t *testing.T) {
+	for _, name := range []string{"large-2mb.jpg", "large-exif.jpg"} {
+		data := readFile(t, photosDir, name)
+		h, ok := photo.ReadHead(nil, base64.StdEncoding.EncodeToString(data))
+		if !ok || len(h.Bytes) >= h.Size/4 {
+			t.Fatalf("%s: decoded %d of %d bytes (ok %v), want the header only", name, len(h.Bytes), h.Size, ok)
+		}
 	}
 }
 
@@ -110,9 +129,9 @@ func checkCanonicalOnly(t *testing.T, s string) {
 	}
 }
 
-// FuzzReadHead holds ReadHead to its two promises on arbitrary input: the
-// header checks agree with whole decoding, and only canonical text is
-// taken.
+// FuzzReadHead holds ReadHead to its two promises: on the canonical text
+// of arbitrary bytes the header checks agree with whole decoding, and of
+// arbitrary text only the canonical is taken.
 func FuzzReadHead(f *testing.F) {
 	small := readFile(f, photosDir, "small-320x240.jpg")
 	f.Add(small[:2000], "")
