@@ -1,9 +1,7 @@
 package photo
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/binary"
 )
 
 // Head is what the local checks need of a photo sent as canonical base64
@@ -82,44 +80,24 @@ func ReadHead(dst []byte, s string) (h Head, ok bool) {
 
 // headerComplete reports whether b, a prefix of a photo, holds everything
 // the header checks read: for a JPEG, every segment before the first scan
-// (SOS) or the end marker, walked the way Sniff and the EXIF reader walk
-// them, or a length they stop at; for anything else, headMin bytes.
+// (SOS) or the end marker, walked as Sniff and the EXIF reader walk them
+// (jpegSegment), or a length they stop at; for anything else, headMin
+// bytes.
 func headerComplete(b []byte) bool {
 	if len(b) < 2 || b[0] != 0xFF || b[1] != 0xD8 {
 		return len(b) >= headMin
 	}
-	i := 2
-	for {
-		j := bytes.IndexByte(b[i:], 0xFF)
-		if j < 0 {
-			return false
-		}
-		i += j + 1
-		for i < len(b) && b[i] == 0xFF {
-			i++
-		}
-		if i >= len(b) {
-			return false
-		}
-		m := b[i]
-		i++
+	for i := 2; ; {
+		m, _, next, end := jpegSegment(b, i)
 		switch {
-		case m == 0x00, m == 0x01, m >= 0xD0 && m <= 0xD8:
-			continue // no length field
+		case end == segBadLength:
+			return true // both readers stop here, whatever follows
+		case end != segOK:
+			return false
 		case m == 0xDA, m == 0xD9:
 			return true
 		}
-		if len(b)-i < 2 {
-			return false
-		}
-		n := int(binary.BigEndian.Uint16(b[i:]))
-		if n < 2 {
-			return true // both readers stop here, whatever follows
-		}
-		if len(b)-i < n {
-			return false
-		}
-		i += n
+		i = next
 	}
 }
 

@@ -3,6 +3,7 @@ package photo
 import (
 	"bytes"
 	"encoding/binary"
+	"iter"
 )
 
 // sniffJPEG walks the marker segments after SOI up to the first frame header
@@ -11,45 +12,94 @@ import (
 // data because every JPEG must have its frame header before its first scan.
 func sniffJPEG(b []byte) (Info, error) {
 	info := Info{Format: JPEG}
-	i := 2 // past SOI (FF D8)
-	for {
-		// libjpeg and Go skip junk bytes before a marker instead of failing,
-		// so a few stray bytes must not make us reject a photo they decode.
-		j := bytes.IndexByte(b[i:], 0xFF)
-		if j < 0 {
+	for i := 2; ; { // past SOI (FF D8)
+		m, seg, next, end := jpegSegment(b, i)
+		switch end {
+		case segNoMarker:
 			return info, errCorrupt(JPEG, "no frame header")
-		}
-		i += j + 1
-		for i < len(b) && b[i] == 0xFF { // fill bytes may pad any marker
-			i++
-		}
-		if i >= len(b) {
-			return info, errCorrupt(JPEG, "no frame header")
-		}
-		m := b[i]
-		i++
-		switch {
-		case m == 0x00:
-			continue // a stuffed zero: junk outside entropy-coded data
-		case m == 0x01, m >= 0xD0 && m <= 0xD7:
-			continue // TEM and RSTn stand alone, with no length
-		case m == 0xD8, m == 0xD9, m == 0xDA:
-			return info, errCorrupt(JPEG, "SOI, EOI or SOS before the frame header")
-		}
-		if len(b)-i < 2 {
-			return info, errCorrupt(JPEG, "no frame header")
-		}
-		n := int(binary.BigEndian.Uint16(b[i:])) // counts its own two bytes
-		if n < 2 {
+		case segBadLength:
 			return info, errCorrupt(JPEG, "segment length below 2")
-		}
-		if len(b)-i < n {
+		case segPastEnd:
 			return info, errCorrupt(JPEG, "segment runs past the end of the data")
 		}
-		if isSOF(m) {
-			return frameHeader(b[i:i+n], m)
+		switch {
+		case m == 0xD8, m == 0xD9, m == 0xDA:
+			return info, errCorrupt(JPEG, "SOI, EOI or SOS before the frame header")
+		case seg != nil && isSOF(m):
+			return frameHeader(seg, m)
 		}
-		i += n
+		i = next
+	}
+}
+
+// segEnd says why jpegSegment could not read a segment.
+type segEnd int
+
+const (
+	segOK        segEnd = iota
+	segNoMarker         // the data ends before a marker or its length field
+	segBadLength        // a length below 2, which counts its own two bytes
+	segPastEnd          // the segment runs past the end of the data
+)
+
+// jpegSegment reads the first marker at or after b[i] and its segment.
+// Junk bytes before the marker and fill bytes after its 0xFF are skipped,
+// as libjpeg and Go's decoder skip them, so a few stray bytes do not make
+// a photo they decode unreadable. seg is the segment, its length field
+// included, or nil for a marker without one: a stuffed zero, TEM, RSTn,
+// SOI, and SOS and EOI, at which every walker stops. next is where the
+// search for the following marker starts. Sniff, ReadHead and the EXIF
+// reader all walk with it, so ReadHead's idea of where the header ends is
+// theirs.
+func jpegSegment(b []byte, i int) (m byte, seg []byte, next int, end segEnd) {
+	j := bytes.IndexByte(b[i:], 0xFF)
+	if j < 0 {
+		return 0, nil, 0, segNoMarker
+	}
+	i += j + 1
+	for i < len(b) && b[i] == 0xFF {
+		i++
+	}
+	if i >= len(b) {
+		return 0, nil, 0, segNoMarker
+	}
+	m = b[i]
+	i++
+	if m == 0x00 || m == 0x01 || m >= 0xD0 && m <= 0xDA {
+		return m, nil, i, segOK
+	}
+	if len(b)-i < 2 {
+		return m, nil, 0, segNoMarker
+	}
+	n := int(binary.BigEndian.Uint16(b[i:])) // counts its own two bytes
+	if n < 2 {
+		return m, nil, 0, segBadLength
+	}
+	if len(b)-i < n {
+		return m, nil, 0, segPastEnd
+	}
+	return m, b[i : i+n], i + n, segOK
+}
+
+// JPEGSegments yields the marker and segment (length field included) of
+// each marker segment of the JPEG b after SOI, up to its first scan or its
+// end, walked as Sniff walks them. It stops early, and silently, at
+// anything malformed, and yields nothing if b does not start with SOI.
+func JPEGSegments(b []byte) iter.Seq2[byte, []byte] {
+	return func(yield func(byte, []byte) bool) {
+		if len(b) < 2 || b[0] != 0xFF || b[1] != 0xD8 {
+			return
+		}
+		for i := 2; ; {
+			m, seg, next, end := jpegSegment(b, i)
+			if end != segOK || m == 0xD9 || m == 0xDA {
+				return
+			}
+			if seg != nil && !yield(m, seg) {
+				return
+			}
+			i = next
+		}
 	}
 }
 

@@ -1,8 +1,9 @@
 package normalize
 
 import (
-	"bytes"
 	"encoding/binary"
+
+	"github.com/faceid-verify/faceid/core/photo"
 )
 
 // Orientation returns the EXIF orientation of a JPEG, 1–8 as in the TIFF
@@ -19,11 +20,7 @@ func Orientation(jpeg []byte) int {
 	return tiffOrientation(tiff)
 }
 
-const (
-	markerSOS  = 0xDA
-	markerEOI  = 0xD9
-	markerAPP1 = 0xE1
-)
+const markerAPP1 = 0xE1
 
 const exifHeader = "Exif\x00\x00"
 
@@ -31,45 +28,12 @@ const exifHeader = "Exif\x00\x00"
 // are skipped by their length, so only marker headers are read; the search
 // ends at the first scan, after which no metadata follows.
 func exifTIFF(b []byte) ([]byte, bool) {
-	if len(b) < 2 || b[0] != 0xFF || b[1] != 0xD8 {
-		return nil, false
+	for m, seg := range photo.JPEGSegments(b) {
+		if data := seg[2:]; m == markerAPP1 && len(data) >= len(exifHeader) && string(data[:len(exifHeader)]) == exifHeader {
+			return data[len(exifHeader):], true
+		}
 	}
-	i := 2
-	for {
-		// Junk and fill bytes before a marker are skipped, as photo.Sniff
-		// and decoders do; each turn advances, so this ends.
-		j := bytes.IndexByte(b[i:], 0xFF)
-		if j < 0 {
-			return nil, false
-		}
-		i += j + 1
-		for i < len(b) && b[i] == 0xFF {
-			i++
-		}
-		if i >= len(b) {
-			return nil, false
-		}
-		m := b[i]
-		i++
-		switch {
-		case m == 0x00, m == 0x01, m >= 0xD0 && m <= 0xD8:
-			continue // stuffed zero, TEM, RSTn, SOI: no length field
-		case m == markerSOS, m == markerEOI:
-			return nil, false
-		}
-		if len(b)-i < 2 {
-			return nil, false
-		}
-		n := int(binary.BigEndian.Uint16(b[i:])) // includes its own 2 bytes
-		if n < 2 || len(b)-i < n {
-			return nil, false
-		}
-		seg := b[i+2 : i+n]
-		if m == markerAPP1 && len(seg) >= len(exifHeader) && string(seg[:len(exifHeader)]) == exifHeader {
-			return seg[len(exifHeader):], true
-		}
-		i += n
-	}
+	return nil, false
 }
 
 const (
