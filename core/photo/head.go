@@ -62,15 +62,20 @@ func ReadHead(dst []byte, s string) (h Head, ok bool) {
 		return Head{}, false
 	}
 	h.Size, h.Escapes = len(s)/4*3-pad, esc+pad
+	// Each round decodes only the text the last one did not: the bounds
+	// are multiples of 4, and only the last round meets the padding.
+	done, m := 0, 0 // characters decoded, and the bytes they gave
 	for n := min(len(s), headStart); ; n = min(len(s), 2*n) {
-		need := n / 4 * 3
-		if cap(dst) < need {
-			dst = make([]byte, need)
+		if need := n / 4 * 3; cap(dst) < need {
+			grown := make([]byte, need)
+			copy(grown, dst[:m])
+			dst = grown
 		}
-		m, err := base64.StdEncoding.Decode(dst[:need], []byte(s[:n])) // not copied: only read
+		k, err := base64.StdEncoding.Decode(dst[m:n/4*3], []byte(s[done:n])) // not copied: only read
 		if err != nil {
 			return Head{}, false // not reached: the scan accepted every character
 		}
+		done, m = n, m+k
 		if n == len(s) || headerComplete(dst[:m]) {
 			h.Bytes = dst[:m]
 			return h, true
