@@ -3,6 +3,8 @@ package core
 import (
 	"encoding/binary"
 	"math/bits"
+
+	"github.com/faceid-verify/faceid/internal/swar"
 )
 
 // The photo's base64 text is most of every request body, and in the form
@@ -114,7 +116,6 @@ func escapeWords[S ~string | ~[]byte](out []byte, src S) int {
 	const (
 		ones = 0x0101010101010101
 		high = 0x8080808080808080
-		low7 = 0x7F7F7F7F7F7F7F7F
 	)
 	_ = out[3*len(src)+8-1]
 	w, i := 0, 0
@@ -125,8 +126,7 @@ func escapeWords[S ~string | ~[]byte](out []byte, src S) int {
 		x := uint64(q[0]) | uint64(q[1])<<8 | uint64(q[2])<<16 | uint64(q[3])<<24 |
 			uint64(q[4])<<32 | uint64(q[5])<<40 | uint64(q[6])<<48 | uint64(q[7])<<56
 		below := ^((x | high) - ones*'0') & high // exact for ASCII bytes
-		v := x ^ ones*'='
-		equal := ^((v&low7 + low7) | v | low7) // exact zero-byte test
+		equal := swar.ZeroBytes(x ^ ones*'=')
 		m := below | equal
 		binary.LittleEndian.PutUint64(out[w:], x)
 		k := 8

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/faceid-verify/faceid/core/invalid"
+	"github.com/faceid-verify/faceid/internal/swar"
 )
 
 // parseJSON decodes one JSON object of string fields in a single pass,
@@ -157,10 +158,8 @@ func plainRun(s string) int {
 	)
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		q := s[i : i+8]
-		x := uint64(q[0]) | uint64(q[1])<<8 | uint64(q[2])<<16 | uint64(q[3])<<24 |
-			uint64(q[4])<<32 | uint64(q[5])<<40 | uint64(q[6])<<48 | uint64(q[7])<<56
-		m := zeroBytes(x^ones*'"') | zeroBytes(x^ones*'\\') |
+		x := swar.Load8(s[i : i+8])
+		m := swar.ZeroBytes(x^ones*'"') | swar.ZeroBytes(x^ones*'\\') |
 			^((x|high)-ones*0x20)&high&^x // bytes below 0x20
 		if m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
@@ -172,12 +171,6 @@ func plainRun(s string) int {
 		}
 	}
 	return i
-}
-
-// zeroBytes has the high bit of each zero byte of v set, and no other bit.
-func zeroBytes(v uint64) uint64 {
-	const low7 = 0x7F7F7F7F7F7F7F7F
-	return ^((v&low7 + low7) | v | low7)
 }
 
 // skipValue reads a value other than a string with encoding/json's own

@@ -14,6 +14,8 @@ import (
 	"math/bits"
 	"net/url"
 	"strings"
+
+	"github.com/faceid-verify/faceid/internal/swar"
 )
 
 // maxParams is net/url's default limit on the number of parameters.
@@ -86,10 +88,8 @@ func special(s string) int {
 	const ones = 0x0101010101010101
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		q := s[i : i+8]
-		x := uint64(q[0]) | uint64(q[1])<<8 | uint64(q[2])<<16 | uint64(q[3])<<24 |
-			uint64(q[4])<<32 | uint64(q[5])<<40 | uint64(q[6])<<48 | uint64(q[7])<<56
-		if m := zeroBytes(x^ones*'%') | zeroBytes(x^ones*'+'); m != 0 {
+		x := swar.Load8(s[i : i+8])
+		if m := swar.ZeroBytes(x^ones*'%') | swar.ZeroBytes(x^ones*'+'); m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
@@ -99,12 +99,6 @@ func special(s string) int {
 		}
 	}
 	return i
-}
-
-// zeroBytes has the high bit of each zero byte of v set, and no other bit.
-func zeroBytes(v uint64) uint64 {
-	const low7 = 0x7F7F7F7F7F7F7F7F
-	return ^((v&low7 + low7) | v | low7)
 }
 
 func ishex(c byte) bool {
