@@ -2,13 +2,12 @@ package sandbox
 
 import (
 	"errors"
-	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/faceid-verify/faceid/core/codes"
 	"github.com/faceid-verify/faceid/core/hmacauth"
+	"github.com/faceid-verify/faceid/internal/httpbody"
 )
 
 // Gateway messages beyond those of hmacauth (gateway-auth.md §1b, §5).
@@ -56,14 +55,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rid string) {
 	}
 	s.authenticated.Add(1)
 
-	// Read once into a buffer of the declared size: a photo-sized body
-	// grown by doubling costs several copies and page faults per call.
-	var sb strings.Builder
-	if r.ContentLength > 0 && r.ContentLength <= s.maxBody {
-		sb.Grow(int(r.ContentLength))
-	}
-	_, err = io.Copy(&sb, http.MaxBytesReader(w, r.Body, s.maxBody))
-	body := sb.String()
+	body, err := httpbody.ReadString(w, r, s.maxBody)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
