@@ -51,16 +51,12 @@ func run(_ context.Context, args []string, stdout io.Writer) error {
 	if *sandboxBin == "" {
 		return errors.New("-sandbox is required")
 	}
-	dir, err := os.MkdirTemp("", "coldstart")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	sb, err := harness.StartSandbox(*sandboxBin, dir)
+	sb, err := harness.StartSandbox(*sandboxBin, "coldstart")
 	if err != nil {
 		return err
 	}
 	defer sb.Stop()
+	dir := sb.Dir
 	photo, err := harness.Photo(*photoSpec)
 	if err != nil {
 		return err

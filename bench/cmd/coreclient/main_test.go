@@ -15,7 +15,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb, err := harness.StartSandbox(bins["sandbox"], t.TempDir())
+	sb, err := harness.StartSandbox(bins["sandbox"], "coreclient")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,16 +65,12 @@ func run(_ context.Context, args []string, stdout io.Writer) error {
 	if *sandboxBin == "" {
 		return nil
 	}
-	dir, err := os.MkdirTemp("", "footprint")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	sb, err := harness.StartSandbox(*sandboxBin, dir)
+	sb, err := harness.StartSandbox(*sandboxBin, "footprint")
 	if err != nil {
 		return err
 	}
 	defer sb.Stop()
+	dir := sb.Dir
 	small, err := harness.Photo(harness.SmallPhoto)
 	if err != nil {
 		return err

@@ -53,16 +53,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if *sandboxBin == "" || *localBin == "" {
 			return errors.New("give -sandbox and -local, or -url")
 		}
-		dir, err := os.MkdirTemp("", "loadgen")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		sb, err := harness.StartSandbox(*sandboxBin, dir)
+		sb, err := harness.StartSandbox(*sandboxBin, "loadgen")
 		if err != nil {
 			return err
 		}
 		defer sb.Stop()
+		dir := sb.Dir
 		cmd := exec.Command(*localBin)
 		cmd.Env = harness.FunctionEnv(sb, dir, harness.TrustCAFile, "FACEID_ADDR=127.0.0.1:0")
 		cmd.Stdout = io.Discard

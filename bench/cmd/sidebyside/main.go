@@ -66,20 +66,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if *sandboxBin == "" || *coreBin == "" {
 		return errors.New("-sandbox and -coreclient are required")
 	}
-	dir, err := os.MkdirTemp("", "sidebyside")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
 	spec, err := specsample.Load()
 	if err != nil {
 		return err
 	}
-	sb, err := harness.StartSandbox(*sandboxBin, dir)
+	sb, err := harness.StartSandbox(*sandboxBin, "sidebyside")
 	if err != nil {
 		return err
 	}
 	defer sb.Stop()
+	dir := sb.Dir
 
 	clients := map[string]func(photo []byte) (client, error){
 		"core":       func([]byte) (client, error) { return coreClient(*coreBin, sb, dir, "core"), nil },

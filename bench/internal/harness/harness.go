@@ -134,21 +134,35 @@ type Sandbox struct {
 	*Proc
 	URL    string // https://127.0.0.1:port
 	CAFile string // the certificate to trust
+	// Dir is the temporary directory the certificate is in, for the
+	// caller's files too; Stop removes it.
+	Dir string
 }
 
 // Endpoint is the URL a client posts verifications to.
 func (s *Sandbox) Endpoint() string { return s.URL + EndpointPath }
 
-// StartSandbox runs the sandbox binary with -tls on a free port, writing
-// its certificate into dir.
-func StartSandbox(bin, dir string) (*Sandbox, error) {
+// StartSandbox makes a temporary directory named after prefix and runs the
+// sandbox binary with -tls on a free port, writing its certificate there.
+func StartSandbox(bin, prefix string) (*Sandbox, error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return nil, err
+	}
 	ca := filepath.Join(dir, "sandbox-ca.pem")
 	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-tls", "-tls-ca-out", ca)
 	p, url, err := StartProc(cmd, "", "url", 30*time.Second)
 	if err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
-	return &Sandbox{Proc: p, URL: url, CAFile: ca}, nil
+	return &Sandbox{Proc: p, URL: url, CAFile: ca, Dir: dir}, nil
+}
+
+// Stop ends the sandbox and removes its directory.
+func (s *Sandbox) Stop() {
+	s.Proc.Stop()
+	os.RemoveAll(s.Dir)
 }
 
 // Trust is how a function process comes to trust the sandbox's
