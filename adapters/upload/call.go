@@ -53,12 +53,12 @@ func (p *Pipeline) call(ctx context.Context, j *job, checked core.Checked) error
 // written first: if every retry fails, it is what remains.
 func (p *Pipeline) release(ctx context.Context, j *job, cause error) error {
 	if err := p.writeResult(ctx, j); err != nil {
-		j.log.Warn("not_sent result not written", "error", err.Error())
+		j.log.Warn("not_sent result not written", "error", errText(err))
 	}
 	if err := p.store.Delete(ctx, j.claimRef); err != nil {
 		// Money-safe failure: the marker stays and no one calls on it, so
 		// a retry could not help; the log names the marker to delete.
-		j.log.Error("claim not released after an unsent call; delete it to retry", "claim_key", j.claimRef.Key, "error", err.Error())
+		j.log.Error("claim not released after an unsent call; delete it to retry", "claim_key", j.claimRef.Key, "error", errText(err))
 		return nil
 	}
 	j.log.Warn("upstream not reached; claim released for a retry", p.outcomeAttrs(j, cause)...)
@@ -76,7 +76,7 @@ func (p *Pipeline) outcomeAttrs(j *job, err error) []any {
 		a = append(a, "incorrect", j.res.Incorrect.Code)
 	}
 	if err != nil {
-		a = append(a, "error", err.Error())
+		a = append(a, "error", errText(err))
 	}
 	return a
 }
@@ -94,7 +94,7 @@ func (p *Pipeline) checkCreate(ctx context.Context, j *job) error {
 	}
 	probe := Ref{Bucket: j.claimRef.Bucket, Region: j.claimRef.Region, Key: p.cfg.ClaimPrefix + "probe-" + randomHex(8)}
 	if err := cc.CheckCreate(ctx, probe); err != nil {
-		j.log.Error("claim store failed its conditional-create check; no paid call made", "error", err.Error())
+		j.log.Error("claim store failed its conditional-create check; no paid call made", "error", errText(err))
 		return fmt.Errorf("upload: check conditional create: %w", err)
 	}
 	p.checked.Store(key, true)

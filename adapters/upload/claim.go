@@ -177,7 +177,7 @@ func (p *Pipeline) updateClaim(ctx context.Context, j *job, c claim, state strin
 	c.State, c.Outcome, c.UpdatedAt = state, j.res.Outcome, &now
 	body, _ := json.Marshal(c) // plain struct: cannot fail
 	if err := p.store.Put(ctx, j.claimRef, body); err != nil {
-		j.log.Warn("claim state not updated", "state", state, "error", err.Error())
+		j.log.Warn("claim state not updated", "state", state, "error", errText(err))
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/faceid-verify/faceid/core/mask"
 )
 
 // job is one event's processing state.
@@ -40,12 +42,12 @@ func (p *Pipeline) newJob(ev Event, src Ref, info ObjectInfo, started time.Time)
 		resultRef: Ref{Bucket: bucket, Region: ev.Region, Key: p.cfg.ResultPrefix + src.Key + ".json"},
 		started:   started,
 		platform:  ev.Platform,
-		log:       p.log.With("platform", ev.Platform, "bucket", ev.Bucket, "key", src.Key, "version_id", src.VersionID),
+		log:       p.log.With("platform", ev.Platform, "bucket", ev.Bucket, "key", mask.Key(src.Key), "version_id", src.VersionID),
 	}
 	j.res = Result{
 		Schema: resultSchema,
 		Object: ObjectRecord{
-			Platform: ev.Platform, Bucket: ev.Bucket, Key: src.Key,
+			Platform: ev.Platform, Bucket: ev.Bucket, Key: mask.Key(src.Key),
 			VersionID: src.VersionID, ETag: info.ETag, Size: info.Size,
 		},
 		Times: Times{Started: started.UTC()},

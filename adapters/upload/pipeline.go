@@ -97,10 +97,17 @@ func (p *Pipeline) Config() Config { return p.cfg }
 // every other outcome, including "unknown", is recorded in the result
 // object and returns nil so the platform does not redeliver.
 func (p *Pipeline) Process(ctx context.Context, ev Event) error {
+	if err := p.process(ctx, ev); err != nil {
+		return maskedError{err}
+	}
+	return nil
+}
+
+func (p *Pipeline) process(ctx context.Context, ev Event) error {
 	started := p.now()
-	log := p.log.With("platform", ev.Platform, "bucket", ev.Bucket, "key", ev.Key)
+	log := p.log.With("platform", ev.Platform, "bucket", ev.Bucket, "key", mask.Key(ev.Key))
 	if err := ev.Validate(); err != nil {
-		log.Error("event dropped", "error", err.Error())
+		log.Error("event dropped", "error", errText(err))
 		return nil
 	}
 	if why := p.ignored(ev.Key); why != "" {

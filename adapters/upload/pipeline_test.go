@@ -3,6 +3,9 @@ package upload_test
 import (
 	"context"
 	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
@@ -12,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/internal/syncbuf"
 )
 
 func TestValidUploadOnePaidCallMaskedResult(t *testing.T) {
@@ -213,5 +217,48 @@ func TestVersionedBucketClaimsPerVersion(t *testing.T) {
 	}
 	if len(out.Versions) != 0 {
 		t.Errorf("%d photo versions left after DeleteSource, want 0", len(out.Versions))
+	}
+}
+
+// A key holding an ID number and a name, against the README's advice, is
+// masked wherever the pipeline shows it: its logs, the result object and
+// the error the platform logs, whose cause may quote the object's URL.
+func TestCarelessKeyIsMasked(t *testing.T) {
+	e := newEnv(t)
+	var logs syncbuf.Buffer
+	fs := &faultStore{Store: e.store}
+	cause := errors.New("503 Slow Down")
+	fs.get = func(ref upload.Ref) error {
+		return fmt.Errorf("GET https://%s.example/%s: %w", ref.Bucket, ref.Key, cause)
+	}
+	p := e.pipeline(t, upload.Config{}, nil, fs, upload.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+	key := "uploads/" + goodName + "_" + goodID + ".jpg"
+	ev := e.put(t, key, e.photo, person(goodID, goodNameEnc))
+
+	err := p.Process(context.Background(), ev)
+	if !errors.Is(err, cause) {
+		t.Fatalf("Process = %v, want the store's error", err)
+	}
+	if s := err.Error(); strings.Contains(s, goodID) || strings.Contains(s, goodName) || !strings.Contains(s, "110***********0011") {
+		t.Errorf("returned error %q shows the key unmasked", s)
+	}
+	fs.mu.Lock()
+	fs.get = nil
+	fs.mu.Unlock()
+	if err := p.Process(context.Background(), ev); err != nil {
+		t.Fatalf("Process: %v", err)
+	}
+	r, raw := e.result(t, key)
+	if want := "uploads/张*_110***********0011.jpg"; r.Object.Key != want {
+		t.Errorf("result key = %q, want %q", r.Object.Key, want)
+	}
+	assertNoPersonalData(t, raw, e.photo)
+	if !strings.Contains(logs.String(), "110***********0011") {
+		t.Fatalf("no masked key in the logs:\n%s", logs.String())
+	}
+	for _, bad := range []string{goodID, goodName} {
+		if strings.Contains(logs.String(), bad) {
+			t.Errorf("logs contain %q:\n%s", bad, logs.String())
+		}
 	}
 }

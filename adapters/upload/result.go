@@ -63,7 +63,8 @@ type Person struct {
 	Name   string `json:"name_masked"`
 }
 
-// ObjectRecord is the verified object version.
+// ObjectRecord is the verified object version. Its Key is masked
+// (mask.Key): the result's own name already says which object it is for.
 type ObjectRecord struct {
 	Platform  string `json:"platform,omitempty"`
 	Bucket    string `json:"bucket"`
@@ -150,7 +151,7 @@ func describe(err error) *ErrorInfo {
 	case errors.As(err, &re):
 		return &ErrorInfo{Kind: "response", Status: re.Status, Reason: re.Reason, Message: clip(re.Error())}
 	}
-	return &ErrorInfo{Kind: "internal", Message: clip(err.Error())}
+	return &ErrorInfo{Kind: "internal", Message: clip(errText(err))}
 }
 
 // interrupted describes a claim whose attempt died without a result.

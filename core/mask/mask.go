@@ -1,7 +1,7 @@
 // Package mask decides how personal data may appear in logs and results: ID
-// numbers and names are shown only partly, enough for a person to recognise
-// their own record and for an operator to tell requests apart, never enough
-// to identify someone.
+// numbers, names and what object keys hold of them are shown only partly,
+// enough for a person to recognise their own record and for an operator to
+// tell requests apart, never enough to identify someone.
 //
 // Masking works on runes, not bytes, so multi-byte names are never cut in the
 // middle of a character, and the output is always valid UTF-8 (invalid bytes
@@ -11,6 +11,7 @@
 package mask
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -83,4 +84,56 @@ func keep(s string, n, head, tail int) string {
 		i++
 	}
 	return string(out)
+}
+
+// keyDigits is the shortest run of digits Key masks: a mainland mobile
+// number has 11, an ID number 15 or 18.
+const keyDigits = 11
+
+// Key masks what may identify a person in an object key (or any text
+// that quotes one, such as an error naming the object): every run of
+// keyDigits or more digits, with an 'X' check character after it, as ID
+// masks it, and every run of letters outside ASCII (a name in Chinese
+// characters) as Name does. Everything else is kept, so an operator can
+// still tell uploads/2b0c….jpg from uploads/9f41….jpg. Keys are chosen by
+// uploaders, who are asked to keep personal data out of them; this is for
+// those who do not.
+func Key(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		j := i + size
+		switch {
+		case unicode.IsDigit(r):
+			for j < len(s) {
+				r, size := utf8.DecodeRuneInString(s[j:])
+				if !unicode.IsDigit(r) {
+					if r == 'X' || r == 'x' {
+						j += size
+					}
+					break
+				}
+				j += size
+			}
+			if utf8.RuneCountInString(s[i:j]) >= keyDigits {
+				b.WriteString(ID(s[i:j]))
+				i = j
+				continue
+			}
+		case r >= utf8.RuneSelf && unicode.IsLetter(r):
+			for j < len(s) {
+				r, size := utf8.DecodeRuneInString(s[j:])
+				if r < utf8.RuneSelf || !unicode.IsLetter(r) {
+					break
+				}
+				j += size
+			}
+			b.WriteString(Name(s[i:j]))
+			i = j
+			continue
+		}
+		b.WriteString(s[i:j])
+		i = j
+	}
+	return b.String()
 }

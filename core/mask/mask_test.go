@@ -3,6 +3,7 @@ package mask
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -122,3 +123,65 @@ func FuzzName(f *testing.F) {
 		}
 	})
 }
+
+func TestKey(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"uploads/2b0c9e4e-41d7-4a3e-9f0e-5d1c2a7b8e11.jpg", "uploads/2b0c9e4e-41d7-4a3e-9f0e-5d1c2a7b8e11.jpg"},
+		{"uploads/110101199003070011.jpg", "uploads/110***********0011.jpg"},
+		{"uploads/11010119900307001X.jpg", "uploads/110***********001X.jpg"},
+		{"uploads/11010119900307001x", "uploads/110***********001x"},
+		{"uploads/110101900307001/a.jpg", "uploads/11**********001/a.jpg"},
+		{"uploads/张三_110101199003070011.jpg", "uploads/张*_110***********0011.jpg"},
+		{"uploads/欧阳娜娜-13800138000.png", "uploads/欧***-1*******000.png"},           // a mobile number
+		{"uploads/2026/11/27/1234567890.jpg", "uploads/2026/11/27/1234567890.jpg"}, // ten digits: kept
+		{"uploads/１１０１０１１９９００３０７００１１.jpg", "uploads/１１０***********００１１.jpg"},
+		{"uploads/Zhang San/a.jpg", "uploads/Zhang San/a.jpg"}, // names in Latin letters cannot be told from words
+		{"xxxxxxxxxxxx", "xxxxxxxxxxxx"},
+		{"\xff\xfe张三", "\xff\xfe张*"},
+	}
+	for _, tt := range tests {
+		if got := Key(tt.in); got != tt.want {
+			t.Errorf("Key(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func FuzzKey(f *testing.F) {
+	for _, s := range []string{"", "uploads/110101199003070011.jpg", "张三_11010119900307001X", "13800138000张", "\xff1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := Key(s)
+		if !utf8.ValidString(s) {
+			return // invalid bytes are kept as they are; slog escapes them
+		}
+		in, got := []rune(s), []rune(out)
+		if len(in) != len(got) {
+			t.Fatalf("Key(%q) = %q: %d runes, want %d", s, out, len(got), len(in))
+		}
+		// What Key must leave behind: no run of digits long enough to
+		// be an ID or phone number, no two letters of a name side by side.
+		for i, r := range got {
+			if r != '*' && r != in[i] {
+				t.Fatalf("Key(%q) = %q: rune %d changed", s, out, i)
+			}
+		}
+		run := 0
+		for i, r := range got {
+			if unicode.IsDigit(r) {
+				run++
+			} else {
+				run = 0
+			}
+			if run >= keyDigits {
+				t.Fatalf("Key(%q) = %q keeps %d digits in a row", s, out, run)
+			}
+			if i > 0 && nonASCIILetter(r) && nonASCIILetter(got[i-1]) {
+				t.Fatalf("Key(%q) = %q keeps two letters of a name side by side", s, out)
+			}
+		}
+	})
+}
+
+func nonASCIILetter(r rune) bool { return r >= utf8.RuneSelf && unicode.IsLetter(r) }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -156,8 +157,14 @@ func uploads(t *testing.T, client *core.Client, log *slog.Logger, lines *metrics
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, per := range people {
-		key := "uploads/" + string(rune('a'+i)) + ".jpg"
+	for _, per := range people {
+		// Careless keys: the ID number, and the name where it is written
+		// in Chinese characters, which mask.Key hides (a name in Latin
+		// letters cannot be told from any other word).
+		key := "uploads/" + per.id + ".jpg"
+		if per.name[0] >= utf8.RuneSelf {
+			key = "uploads/" + per.name + "_" + per.id + ".jpg"
+		}
 		put, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("photos"), Key: aws.String(key),
 			Body: bytes.NewReader(photo), Metadata: map[string]string{"idcard": per.id, "name": url.PathEscape(per.name)}})
 		if err != nil {
