@@ -123,7 +123,9 @@ func checkEnv(t *testing.T, file string, vars map[string]string) {
 			t.Errorf("%s: %s is set but no code reads it (renamed? typo?)", file, name)
 		}
 	}
-	for _, name := range []string{"FACEID_SECRET_ID", "FACEID_CLIENT_KEYS"} {
+	// FACEID_DAILY_BUDGET is set even at "0" (no cap) so that the money
+	// guard is in view of whoever deploys.
+	for _, name := range []string{"FACEID_SECRET_ID", "FACEID_CLIENT_KEYS", "FACEID_DAILY_BUDGET"} {
 		if _, ok := vars[name]; !ok {
 			t.Errorf("%s: %s is not set", file, name)
 		}
@@ -132,6 +134,9 @@ func checkEnv(t *testing.T, file string, vars map[string]string) {
 	_, keyFile := vars["FACEID_SECRET_KEY_FILE"]
 	if key == keyFile {
 		t.Errorf("%s: set exactly one of FACEID_SECRET_KEY and FACEID_SECRET_KEY_FILE", file)
+	}
+	if n, err := strconv.Atoi(vars["FACEID_DAILY_BUDGET"]); err != nil || n < 0 {
+		t.Errorf("%s: FACEID_DAILY_BUDGET %q is not a count of calls", file, vars["FACEID_DAILY_BUDGET"])
 	}
 	// The upload pipeline and the trigger filter must agree on the prefix,
 	// and results must land outside it or each result would trigger again.
