@@ -8,6 +8,12 @@
 // one process the Python sample is exec'd in a loop and the Go sample's
 // main is renamed and called in a loop, by drivers written here.
 //
+// Then the same clients run again, with the photos of -null-photos, against
+// a null upstream that reads each body and replays one answer without
+// checking anything (harness.StartNull): against it, calls per second
+// measure the clients alone, since the calls are sequential and the
+// sandbox shares the machine's cores.
+//
 //	sidebyside -sandbox bin/sandbox -coreclient bin/coreclient [-seconds 5] [-n 5000]
 package main
 
@@ -16,6 +22,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,6 +35,7 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/bench/internal/harness"
+	"github.com/faceid-verify/faceid/core/codes"
 	"github.com/faceid-verify/faceid/internal/specsample"
 )
 
@@ -60,6 +68,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	n := fs.Int("n", 100000, "at most this many calls per client and photo")
 	photos := fs.String("photos", harness.SmallPhoto+",pad:500000", "comma-separated photos (file or pad:N)")
 	only := fs.String("clients", "core,go,python,floor,floor-sync", "which clients to run")
+	nullPhotos := fs.String("null-photos", "pad:500000", "photos to run again against the null upstream (harness.StartNull); empty for none")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -75,19 +84,49 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer sb.Stop()
-	dir := sb.Dir
-
-	clients := map[string]func(photo []byte) (client, error){
-		"core":       func([]byte) (client, error) { return coreClient(*coreBin, sb, dir, "core"), nil },
-		"floor":      func([]byte) (client, error) { return coreClient(*coreBin, sb, dir, "floor"), nil },
-		"floor-sync": func([]byte) (client, error) { return coreClient(*coreBin, sb, dir, "floor-sync"), nil },
-		"go":         func(photo []byte) (client, error) { return goSample(ctx, spec, sb, dir, photo) },
-		"python": func(photo []byte) (client, error) {
-			return pythonSample(spec, sb, dir, *python, photo)
-		},
-	}
 	limit := time.Duration(*seconds * float64(time.Second))
-	for _, spec := range strings.Split(*photos, ",") {
+	p := pass{spec: spec, coreBin: *coreBin, python: *python, clients: *only, n: *n, limit: limit, stdout: stdout}
+	if err := p.run(ctx, sb, "sandbox", *photos); err != nil {
+		return err
+	}
+	if *nullPhotos == "" {
+		return nil
+	}
+	null, err := harness.StartNull([]byte(nullAnswer), "sidebyside-null")
+	if err != nil {
+		return err
+	}
+	defer null.Stop()
+	return p.run(ctx, null, "null", *nullPhotos)
+}
+
+// nullAnswer is the sandbox's answer for harness.IDCard with the test
+// photo, as the null upstream replays it.
+var nullAnswer = func() string {
+	ok, _ := codes.Code(codes.OK)
+	b, _ := json.Marshal(map[string]any{"msg": ok.Zh, "success": true, "code": codes.OK,
+		"data": map[string]any{"order_no": "452712309338112000", "score": 0.93, "msg": codes.MsgSame, "incorrect": codes.Match}})
+	return string(b)
+}()
+
+// pass runs every client with every photo against one upstream.
+type pass struct {
+	spec, coreBin, python, clients string
+	n                              int
+	limit                          time.Duration
+	stdout                         io.Writer
+}
+
+func (ps pass) run(ctx context.Context, sb *harness.Sandbox, upstream, photos string) error {
+	dir := sb.Dir
+	clients := map[string]func(photo []byte) (client, error){
+		"core":       func([]byte) (client, error) { return coreClient(ps.coreBin, sb, dir, "core"), nil },
+		"floor":      func([]byte) (client, error) { return coreClient(ps.coreBin, sb, dir, "floor"), nil },
+		"floor-sync": func([]byte) (client, error) { return coreClient(ps.coreBin, sb, dir, "floor-sync"), nil },
+		"go":         func(photo []byte) (client, error) { return goSample(ctx, ps.spec, sb, dir, photo) },
+		"python":     func(photo []byte) (client, error) { return pythonSample(ps.spec, sb, dir, ps.python, photo) },
+	}
+	for _, spec := range strings.Split(photos, ",") {
 		photo, err := harness.Photo(spec)
 		if err != nil {
 			return err
@@ -99,46 +138,46 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		rate := map[string]float64{}
 		cpu := map[string]time.Duration{}
-		for _, name := range strings.Split(*only, ",") {
+		for _, name := range strings.Split(ps.clients, ",") {
 			mk, ok := clients[name]
 			if !ok {
 				return fmt.Errorf("unknown client %q", name)
 			}
-			if name == "python" && *python == "" {
+			if name == "python" && ps.python == "" {
 				continue
 			}
 			c, err := mk(photo)
 			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
-			cmd, err := c.cmd(file, *n, limit)
+			cmd, err := c.cmd(file, ps.n, ps.limit)
 			if err != nil {
 				return err
 			}
 			r, err := measure(ctx, cmd)
 			if err != nil {
-				return fmt.Errorf("%s, %s photo: %w", name, label, err)
+				return fmt.Errorf("%s, %s photo, %s upstream: %w", name, label, upstream, err)
 			}
 			rate[name], cpu[name] = r.rate(), r.cpuPerCall()
-			fmt.Fprintf(stdout, "sidebyside photo=%s client=%s calls=%d passed=%d seconds=%.3f cpu_s=%.3f calls_per_s=%.1f cpu_ms_per_call=%.3f\n",
-				label, name, r.calls, r.passed, r.wall.Seconds(), r.cpu.Seconds(), r.rate(), float64(r.cpuPerCall())/1e6)
+			fmt.Fprintf(ps.stdout, "sidebyside upstream=%s photo=%s client=%s calls=%d passed=%d seconds=%.3f cpu_s=%.3f calls_per_s=%.1f cpu_ms_per_call=%.3f\n",
+				upstream, label, name, r.calls, r.passed, r.wall.Seconds(), r.cpu.Seconds(), r.rate(), float64(r.cpuPerCall())/1e6)
 		}
 		for _, other := range []string{"python", "go"} {
 			if rate[other] == 0 || rate["core"] == 0 {
 				continue
 			}
 			speed, saving := rate["core"]/rate[other], float64(cpu[other])/float64(cpu["core"])
-			line := fmt.Sprintf("ratio photo=%s core_vs=%s calls_per_s=%.1fx cpu_per_call=%.1fx", label, other, speed, saving)
+			line := fmt.Sprintf("ratio upstream=%s photo=%s core_vs=%s calls_per_s=%.1fx cpu_per_call=%.1fx", upstream, label, other, speed, saving)
 			if g, ok := goals[other][label]; ok {
 				line += fmt.Sprintf(" goal=%gx calls_per_s_met=%v cpu_met=%v", g, speed >= g, saving >= g)
 			}
-			fmt.Fprintln(stdout, line)
+			fmt.Fprintln(ps.stdout, line)
 		}
 		// How far core is from what any client must spend; below 1x is
 		// core's own work (checks, escaping as it sends) on top of a floor.
 		for _, floor := range []string{"floor", "floor-sync"} {
 			if cpu[floor] > 0 && cpu["core"] > 0 {
-				fmt.Fprintf(stdout, "ratio photo=%s core_vs=%s calls_per_s=%.2fx cpu_per_call=%.2fx\n", label, floor,
+				fmt.Fprintf(ps.stdout, "ratio upstream=%s photo=%s core_vs=%s calls_per_s=%.2fx cpu_per_call=%.2fx\n", upstream, label, floor,
 					rate["core"]/rate[floor], float64(cpu[floor])/float64(cpu["core"]))
 			}
 		}

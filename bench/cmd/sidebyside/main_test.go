@@ -10,7 +10,8 @@ import (
 	"github.com/faceid-verify/faceid/internal/specsample"
 )
 
-// TestRun runs every client for two calls each on the small photo.
+// TestRun runs every client for two calls each on the small photo, against
+// the sandbox and the null upstream.
 func TestRun(t *testing.T) {
 	if _, err := specsample.Load(); err != nil {
 		t.Skipf("the samples cannot run: %v", err)
@@ -26,16 +27,18 @@ func TestRun(t *testing.T) {
 	}
 	var out strings.Builder
 	err = run(context.Background(), []string{"-sandbox", bins["sandbox"], "-coreclient", bins["coreclient"],
-		"-python", python, "-clients", clients, "-n", "2", "-seconds", "10", "-photos", harness.SmallPhoto}, &out)
+		"-python", python, "-clients", clients, "-n", "2", "-seconds", "10", "-photos", harness.SmallPhoto, "-null-photos", harness.SmallPhoto}, &out)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	for _, c := range strings.Split(clients, ",") {
-		if !strings.Contains(out.String(), "client="+c+" calls=2 passed=2 ") {
-			t.Errorf("no two passed calls for %s in:\n%s", c, out.String())
+	for _, upstream := range []string{"sandbox", "null"} {
+		for _, c := range strings.Split(clients, ",") {
+			if !strings.Contains(out.String(), "upstream="+upstream+" photo=33KB client="+c+" calls=2 passed=2 ") {
+				t.Errorf("no two passed calls for %s against the %s upstream in:\n%s", c, upstream, out.String())
+			}
 		}
-	}
-	if !strings.Contains(out.String(), "ratio photo=33KB core_vs=go ") {
-		t.Errorf("no ratio line in:\n%s", out.String())
+		if !strings.Contains(out.String(), "ratio upstream="+upstream+" photo=33KB core_vs=go ") {
+			t.Errorf("no ratio line for the %s upstream in:\n%s", upstream, out.String())
+		}
 	}
 }
