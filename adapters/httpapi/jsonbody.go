@@ -2,21 +2,22 @@ package httpapi
 
 import (
 	"encoding/json"
-	"math/bits"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/faceid-verify/faceid/core/invalid"
-	"github.com/faceid-verify/faceid/internal/swar"
+	"github.com/faceid-verify/faceid/internal/jsonstr"
 )
 
 // parseJSON decodes one JSON object of string fields in a single pass,
 // rejecting duplicate keys and trailing data that encoding/json would
 // silently accept. A string without escapes, such as a base64 photo, is
 // returned as a substring of body, not copied: a 4 MB photo costs no
-// allocation here (BenchmarkParseJSON). Strings with escapes and the
-// values of other fields go to encoding/json, so what is accepted, and
-// how it decodes, is encoding/json's (FuzzParseJSON compares the two).
+// allocation here (BenchmarkParseJSON). A string with escapes, such as a
+// photo from PHP, which writes '/' as "\/", is decoded by jsonstr.Unquote
+// in one allocation, by encoding/json's rules; the values of other fields
+// go to encoding/json itself. So what is accepted, and how it decodes, is
+// encoding/json's (FuzzParseJSON compares the two).
 func parseJSON(body string) (map[string]string, error) {
 	if !utf8.ValidString(body) {
 		// encoding/json would quietly turn bad bytes into U+FFFD.
@@ -113,7 +114,7 @@ func (p *jsonParser) eat(c byte) bool {
 }
 
 // str reads a string. One without escapes is a substring of s; one with
-// them is decoded by encoding/json.
+// them is decoded by jsonstr.Unquote, which checks the escapes.
 func (p *jsonParser) str() (string, bool) {
 	if !p.eat('"') {
 		return "", false
@@ -121,7 +122,7 @@ func (p *jsonParser) str() (string, bool) {
 	start := p.i
 	escaped := false
 	for {
-		j := p.i + plainRun(p.s[p.i:])
+		j := p.i + jsonstr.PlainLen(p.s[p.i:])
 		if j >= len(p.s) {
 			return "", false
 		}
@@ -131,11 +132,7 @@ func (p *jsonParser) str() (string, bool) {
 			if !escaped {
 				return p.s[start:j], true
 			}
-			var v string
-			if json.Unmarshal([]byte(p.s[start-1:p.i]), &v) != nil {
-				return "", false
-			}
-			return v, true
+			return jsonstr.Unquote(p.s[start-1 : p.i])
 		case c == '\\':
 			escaped = true
 			p.i = j + 2 // the escaped character is never the closing quote
@@ -146,31 +143,6 @@ func (p *jsonParser) str() (string, bool) {
 			return "", false
 		}
 	}
-}
-
-// plainRun returns how many leading bytes of s need no attention inside a
-// JSON string: no '"', '\\' or control character. It tests eight bytes at
-// a time, since a photo is megabytes of such bytes.
-func plainRun(s string) int {
-	const (
-		ones = 0x0101010101010101
-		high = 0x8080808080808080
-	)
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := swar.Load8(s[i : i+8])
-		m := swar.ZeroBytes(x^ones*'"') | swar.ZeroBytes(x^ones*'\\') |
-			^((x|high)-ones*0x20)&high&^x // bytes below 0x20
-		if m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
-	}
-	for ; i < len(s); i++ {
-		if c := s[i]; c == '"' || c == '\\' || c < 0x20 {
-			return i
-		}
-	}
-	return i
 }
 
 // skipValue reads a value other than a string with encoding/json's own

@@ -2,14 +2,15 @@ package httpevent
 
 import (
 	"encoding/json"
-	"strings"
 	"testing"
 )
 
+// jsonStringCases are event bodies as JSON values. How a string's text
+// decodes is jsonstr's concern (its tests hold it to encoding/json); here,
+// that JSONString hands every kind of value on as encoding/json would.
 var jsonStringCases = []string{
-	`""`, `"abc"`, `"a\"b\\c\/d"`, `"\b\f\n\r\t"`, `"\u00e9\u5f20"`, `"\ud83d\ude00"`, `"\ud83d"`, `"\ud83dx"`,
-	`"\ude00\ud83d"`, `"\ud83d\u0041"`, `"\ud83d\ud83d\ude00"`, "\"\xff\xfeok\"", "\"a\xe5\xbcb\"", `"张三"`,
-	`"{\"image\":\"QUJD\/+==\"}"`, `null`, `1`, `true`, `{}`, `[]`, `"` + strings.Repeat(`\\`, 100) + `"`,
+	`""`, `"abc"`, `"a\nb\/c"`, `"\ud83d\ude00"`, "\"\xff\"", ` "a" `, `"{\"image\":\"QUJD\/+==\"}"`,
+	`null`, `1`, `true`, `{}`, `[]`, `{"a":"b"}`,
 }
 
 // sameAsEncodingJSON fails unless JSONString decodes a JSON value as

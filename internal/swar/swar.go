@@ -3,10 +3,11 @@
 package swar
 
 // Load8 reads s[0:8] as a little-endian word, byte by byte so that it
-// works on strings; the compiler merges the loads into one. Callers pass
+// works on strings and on byte slices without converting either (which
+// would copy); the compiler merges the loads into one. Callers pass
 // s[i : i+8], which spares the bounds checks (BenchmarkParseJSON slows by
 // a fifth with s[i:]).
-func Load8(s string) uint64 {
+func Load8[T ~string | ~[]byte](s T) uint64 {
 	_ = s[7]
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
