@@ -15,16 +15,16 @@ type sellerRequest struct {
 	IDCard, Name, Image, URL string
 }
 
-// parseBody reads a form or JSON body. JSON is chosen by Content-Type, or
-// by a body starting with '{' whatever the type, since the product page's
-// own curl example posts JSON with curl's default form Content-Type. ok is
-// false when the body cannot be read as either.
-func parseBody(contentType string, body string) (req sellerRequest, ok bool) {
+// parseBody reads a form or JSON body, read by d. JSON is chosen by
+// Content-Type, or by a body starting with '{' whatever the type, since
+// the product page's own curl example posts JSON with curl's default form
+// Content-Type. ok is false when the body cannot be read as either.
+func parseBody(contentType string, d *form.Decoder) (req sellerRequest, ok bool) {
 	mt, _, _ := mime.ParseMediaType(contentType)
-	if strings.Contains(mt, "json") || strings.HasPrefix(strings.TrimSpace(body), "{") {
+	if body := d.Body(); strings.Contains(mt, "json") || strings.HasPrefix(strings.TrimSpace(body), "{") {
 		return parseJSONBody(body)
 	}
-	vals, err := form.Parse(body)
+	vals, err := d.Values()
 	if err != nil {
 		return req, false
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/faceid-verify/faceid/core/codes"
 	"github.com/faceid-verify/faceid/core/hmacauth"
-	"github.com/faceid-verify/faceid/internal/httpbody"
+	"github.com/faceid-verify/faceid/internal/form"
 )
 
 // Gateway messages beyond those of hmacauth (gateway-auth.md §1b, §5).
@@ -55,8 +55,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rid string) {
 	}
 	s.authenticated.Add(1)
 
-	body, err := httpbody.ReadString(w, r, s.maxBody)
-	if err != nil {
+	// The body is parsed while it arrives, as a server does that is not
+	// left waiting for the whole of it: with the client on the same
+	// machine, the work would otherwise add to every call's time.
+	body := form.NewDecoder(int(min(r.ContentLength, s.maxBody)))
+	if _, err := body.ReadFrom(http.MaxBytesReader(w, r.Body, s.maxBody)); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			gatewayError(http.StatusRequestEntityTooLarge, msgTooLarge)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/faceid-verify/faceid/core/codes"
+	"github.com/faceid-verify/faceid/internal/form"
 )
 
 // The seller's 400 messages. The idcard one is quoted on the product page;
@@ -68,7 +69,7 @@ func (s *Server) success(incorrect int, score float64) envelope {
 }
 
 // decide is the seller: parameter checks, the identity table, the photo.
-func (s *Server) decide(ctx context.Context, contentType string, body string) envelope {
+func (s *Server) decide(ctx context.Context, contentType string, body *form.Decoder) envelope {
 	req, ok := parseBody(contentType, body)
 	if !ok {
 		return failure(codes.BadRequest, msgBadBody)

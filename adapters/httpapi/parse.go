@@ -11,7 +11,6 @@ import (
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/invalid"
 	"github.com/faceid-verify/faceid/internal/form"
-	"github.com/faceid-verify/faceid/internal/httpbody"
 )
 
 // fields are the request fields the API defines; anything else is ignored,
@@ -85,15 +84,18 @@ func readBody(r *http.Request, maxBody int64) (string, error) {
 		}
 		return s, nil
 	}
-	body, err := httpbody.ReadString(nil, r, maxBody)
-	if err != nil {
+	var b strings.Builder
+	if r.ContentLength > 0 && r.ContentLength <= maxBody {
+		b.Grow(int(r.ContentLength))
+	}
+	if _, err := io.Copy(&b, http.MaxBytesReader(nil, r.Body, maxBody)); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return "", errTooLarge
 		}
 		return "", bodyErr("read", "读取失败", "could not read the request body")
 	}
-	return body, nil
+	return b.String(), nil
 }
 
 var (

@@ -57,57 +57,64 @@ func Parse(body string) (url.Values, error) {
 }
 
 // unescape is url.QueryUnescape. Text with nothing to unescape is returned
-// as it is. Otherwise it is copied eight bytes at a time: each word is
-// stored whole and the output moves on only past the bytes before its
-// first escape, which is then decoded in place of the rest. Form-encoded
-// base64 has an escape every 32 characters or so, so copying the runs
-// between them with a call each would cost more than the escapes.
+// as it is; other text is unescaped into a new buffer (unescapeInto).
 func unescape(s string) (string, error) {
 	i := special(s)
 	if i == len(s) {
 		return s, nil
 	}
-	// Room for one word stored past the end of the text.
 	out := make([]byte, len(s)+8)
-	n := copy(out, s[:i])
-	s = s[i:]
-	for len(s) > 0 {
-		for len(s) >= 8 {
-			x := swar.Load8(s[:8])
-			binary.LittleEndian.PutUint64(out[n:n+8], x)
-			m := specialBytes(x)
-			if m == 0 {
-				n, s = n+8, s[8:]
-				continue
-			}
-			k := bits.TrailingZeros64(m) >> 3
-			n, s = n+k, s[k:]
-			break
-		}
-		if len(s) < 8 {
-			k := special(s)
-			n += copy(out[n:], s[:k])
-			if s = s[k:]; len(s) == 0 {
-				break
-			}
-		}
-		if s[0] == '+' {
-			out[n] = ' '
-			n, s = n+1, s[1:]
-			continue
-		}
-		if len(s) < 3 {
-			return "", url.EscapeError(s)
-		}
-		c := hexValue[s[1]]<<4 | hexValue[s[2]]
-		if hexValue[s[1]]|hexValue[s[2]] > 15 {
-			return "", url.EscapeError(s[:3])
-		}
-		out[n] = c
-		n, s = n+1, s[3:]
+	n, used := unescapeInto(out, 0, s)
+	if used < len(s) {
+		return "", url.EscapeError(s[used:min(len(s), used+3)])
 	}
 	// out is not written again, so the string may share its storage.
 	return unsafe.String(unsafe.SliceData(out), n), nil
+}
+
+// unescapeInto unescapes s into out[n:], which must have room for
+// len(s)+8 bytes, and returns the new end of out and how much of s it
+// read: all of it, or up to a '%' not followed by two hex digits.
+//
+// Text is copied eight bytes at a time: each word is stored whole and the
+// output moves on only past the bytes before its first escape, which is
+// then decoded in place of the rest. Form-encoded base64 has an escape
+// every 32 characters or so, so copying the runs between them with a call
+// each would cost more than the escapes.
+func unescapeInto(out []byte, n int, s string) (int, int) {
+	i := 0
+	for i < len(s) {
+		for i+8 <= len(s) {
+			x := swar.Load8(s[i : i+8])
+			binary.LittleEndian.PutUint64(out[n:n+8], x)
+			m := specialBytes(x)
+			if m == 0 {
+				n, i = n+8, i+8
+				continue
+			}
+			k := bits.TrailingZeros64(m) >> 3
+			n, i = n+k, i+k
+			break
+		}
+		if i+8 > len(s) {
+			k := special(s[i:])
+			n += copy(out[n:], s[i:i+k])
+			if i += k; i == len(s) {
+				break
+			}
+		}
+		if s[i] == '+' {
+			out[n] = ' '
+			n, i = n+1, i+1
+			continue
+		}
+		if i+3 > len(s) || hexValue[s[i+1]]|hexValue[s[i+2]] > 15 {
+			return n, i
+		}
+		out[n] = hexValue[s[i+1]]<<4 | hexValue[s[i+2]]
+		n, i = n+1, i+3
+	}
+	return n, i
 }
 
 // specialBytes has the high bit of each '%' or '+' byte of x set.
