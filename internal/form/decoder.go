@@ -23,6 +23,7 @@ type Decoder struct {
 	n    int // bytes of out in use
 	pos  int // raw[:pos] is parsed
 	amps int // '&' read so far
+	size int // the size given, which out is made for once needed
 
 	inValue bool // past the current pair's '='
 	key     int  // where the current pair's key starts in out
@@ -31,7 +32,8 @@ type Decoder struct {
 
 	vals url.Values
 	// odd is set by anything the parse as it arrives leaves to Parse: a
-	// ';', a bad escape, too many pairs.
+	// ';', a bad escape, too many pairs, or a body that opens like JSON,
+	// which its reader will likely not parse as a form at all.
 	odd bool
 }
 
@@ -42,11 +44,10 @@ const readChunk = 32 << 10
 // NewDecoder returns a Decoder for a body of about size bytes (its
 // Content-Length; 0 or less when unknown).
 func NewDecoder(size int) *Decoder {
-	d := &Decoder{vals: make(url.Values), empty: true}
+	d := &Decoder{vals: make(url.Values), empty: true, size: max(size, 0)}
 	if size > 0 {
 		// One byte more, so the read that finds the end needs no room.
 		d.raw = make([]byte, 0, size+1)
-		d.out = make([]byte, size+8)
 	}
 	return d
 }
@@ -102,7 +103,8 @@ func (d *Decoder) add(n int) {
 		return
 	}
 	d.amps += bytes.Count(chunk, []byte{'&'})
-	if d.amps >= maxParams || bytes.IndexByte(chunk, ';') >= 0 {
+	opensLikeJSON := len(d.raw) == n && bytes.HasPrefix(bytes.TrimLeft(chunk, " \t\r\n"), []byte("{"))
+	if opensLikeJSON || d.amps >= maxParams || bytes.IndexByte(chunk, ';') >= 0 {
 		d.odd = true
 		return
 	}
@@ -151,7 +153,7 @@ func (d *Decoder) parse(final bool) {
 // odd), or else at one the next read may complete.
 func (d *Decoder) unescape(part string, whole bool) (ok bool) {
 	if need := d.n + len(part) + 8; need > len(d.out) {
-		d.out = append(d.out[:len(d.out):len(d.out)], make([]byte, max(need, 2*len(d.out))-len(d.out))...)
+		d.out = append(d.out[:len(d.out):len(d.out)], make([]byte, max(need, 2*len(d.out), d.size+8)-len(d.out))...)
 	}
 	n, used := unescapeInto(d.out, d.n, part)
 	d.n, d.pos = n, d.pos+used

@@ -100,6 +100,19 @@ func TestDecoderParsesAsItReads(t *testing.T) {
 	}
 }
 
+// A body that opens like JSON is read, not parsed: the sandbox reads it as
+// JSON. Values still answers as Parse.
+func TestDecoderLeavesJSONAlone(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, body := range []string{`{"idcard":"1","image":"a+b%2F"}`, " \n{a=1&b=%41", "{"} {
+		decodeLike(t, body, len(body), 4, r)
+		d := NewDecoder(len(body))
+		if _, err := d.ReadFrom(strings.NewReader(body)); err != nil || d.out != nil {
+			t.Errorf("%q: ReadFrom = %v; unescaped %d bytes", body, err, len(d.out))
+		}
+	}
+}
+
 func TestDecoderReadError(t *testing.T) {
 	boom := errors.New("connection reset")
 	d := NewDecoder(0)
