@@ -19,14 +19,14 @@ const maxShrinks = 4
 
 // Normalize returns img itself (changed false) when the upstream can take
 // it as it is, and otherwise an upright JPEG re-encoding of it within
-// opt.MaxBytes and opt.MaxSide (changed true). info describes the returned
-// photo.
+// opt.MaxBytes and opt.TargetSide (changed true). info describes the
+// returned photo.
 //
 // A photo is rewritten when it is larger than MaxBytes, when its longer
 // side exceeds MaxSide, or when it is a JPEG with an EXIF orientation
 // other than 1 and ApplyOrientation is set. Decoding then happens only if
 // the decoder's own header reports at most MaxPixels pixels. The result is
-// reduced to fit MaxSide, keeping the aspect ratio; if it is still too
+// reduced to fit TargetSide, keeping the aspect ratio; if it is still too
 // large, lower qualities and then smaller sizes are tried, a bounded number
 // of times, before the "too_large" error.
 //
@@ -115,7 +115,7 @@ func decode(img []byte, f photo.Format, maxPixels int) (image.Image, error) {
 // sizes: each costs only an encoding and keeps the resolution the
 // comparison works from.
 func encodeWithin(src image.Image, o int, opt Options) ([]byte, image.Rectangle, error) {
-	w, h := fitSide(src.Bounds().Dx(), src.Bounds().Dy(), opt.MaxSide)
+	w, h := fitSide(src.Bounds().Dx(), src.Bounds().Dy(), opt.TargetSide)
 	rgba := resample(src, w, h, o)
 	var buf bytes.Buffer
 	q := opt.Quality

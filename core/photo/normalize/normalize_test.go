@@ -5,7 +5,9 @@ import (
 	"encoding/binary"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
+	"runtime"
 	"testing"
 
 	"github.com/faceid-verify/faceid/core/photo"
@@ -237,5 +239,41 @@ func TestNormalizeAlpha(t *testing.T) {
 	}
 	if a, b := average(got, image.Rect(80, 80, 130, 130)), average(src, image.Rect(160, 160, 260, 260)); !near(a, b, 6) {
 		t.Errorf("opaque centre is %.0f, was %.0f", a, b)
+	}
+}
+
+// A rewrite of a photo the upstream's side limit would allow at full size
+// is still made at TargetSide: its RGBA buffer, 4 bytes a pixel, would
+// otherwise be the largest allocation of a call (160 MB at 40 million
+// pixels). Counted in bytes allocated, not time.
+func TestRewriteAllocatesForTargetSide(t *testing.T) {
+	const w, h = 4000, 3000
+	src := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
+	for y := range h {
+		for x := range w {
+			src.Y[y*src.YStride+x] = uint8(x*7 ^ y*3)
+		}
+	}
+	var in bytes.Buffer
+	if err := jpeg.Encode(&in, src, &jpeg.Options{Quality: 75}); err != nil {
+		t.Fatal(err)
+	}
+	decoded := w*h*3/2 + 64<<10 // the decoder's YCbCr image, 4:2:0
+	opt := Options{Enabled: true, MaxBytes: in.Len() - 1, MaxSide: 8000}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	out, info, changed, err := Normalize(in.Bytes(), opt)
+	runtime.ReadMemStats(&after)
+	if err != nil || !changed || max(info.Width, info.Height) != 2048 {
+		t.Fatalf("Normalize = %v, changed %v, %dx%d; want a rewrite at 2048 px", err, changed, info.Width, info.Height)
+	}
+	// One RGBA at the target size (48 MB at the photo's own), a few buffers
+	// the size of the output, and room for the race detector's own.
+	budget := uint64(decoded + 2*4*2048*1536 + 4*len(out))
+	got := after.TotalAlloc - before.TotalAlloc
+	t.Logf("allocated %.1f MB, budget %.1f MB, output %d bytes", float64(got)/(1<<20), float64(budget)/(1<<20), len(out))
+	if got > budget {
+		t.Errorf("rewrite allocated %d MB, want at most %d MB", got>>20, budget>>20)
 	}
 }

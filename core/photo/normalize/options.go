@@ -14,6 +14,13 @@ type Options struct {
 	// MaxSide bounds the longer side of a rewritten photo, and a photo whose
 	// longer side exceeds it is rewritten. At most 65535, JPEG's limit.
 	MaxSide int
+	// TargetSide bounds the longer side of a rewritten photo further,
+	// whatever MaxSide allows: a rewrite holds its output as RGBA, 4 bytes
+	// a pixel, so at the upstream's 8000 a 40-million-pixel photo would
+	// need 160 MB for it alone, too much for a small function. The default,
+	// 2048, keeps it under 17 MB and still gives a face several times the
+	// pixels a comparison works from. Never above MaxSide.
+	TargetSide int
 	// Quality is the first JPEG quality tried; lower ones follow if the
 	// result is too large.
 	Quality int
@@ -38,6 +45,7 @@ func DefaultOptions() Options {
 		Enabled:          true,
 		MaxBytes:         photo.DefaultLimits().MaxBytes,
 		MaxSide:          2048,
+		TargetSide:       2048,
 		Quality:          90,
 		MaxPixels:        photo.DefaultLimits().MaxPixels,
 		ApplyOrientation: true,
@@ -55,6 +63,10 @@ func (o Options) withDefaults() Options {
 		o.MaxSide = d.MaxSide
 	}
 	o.MaxSide = min(o.MaxSide, maxJPEGSide)
+	if o.TargetSide <= 0 {
+		o.TargetSide = d.TargetSide
+	}
+	o.TargetSide = min(o.TargetSide, o.MaxSide)
 	if o.Quality <= 0 {
 		o.Quality = d.Quality
 	}
