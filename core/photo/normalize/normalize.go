@@ -97,8 +97,17 @@ func decode(img []byte, f photo.Format, maxPixels int) (image.Image, error) {
 	if err != nil {
 		return nil, errDecode(f, err)
 	}
-	if int64(cfg.Width)*int64(cfg.Height) > int64(maxPixels) { // int64: no overflow on 32-bit
+	pixels := int64(cfg.Width) * int64(cfg.Height) // int64: no overflow on 32-bit
+	if pixels > int64(maxPixels) {
 		return nil, errPixels(cfg.Width, cfg.Height, maxPixels)
+	}
+	if f == photo.JPEG {
+		budget := int64(maxPixels) * budgetPerPixel
+		if n, ok := jpegDecodeBytes(img, cfg.Width, cfg.Height); ok && n > budget {
+			// The bound this photo's kind of JPEG gets, in whole 万.
+			allowed := budget * pixels / n / 10000 * 10000
+			return nil, errPixels(cfg.Width, cfg.Height, int(allowed))
+		}
 	}
 	m, err := dec(bytes.NewReader(img))
 	if err != nil {

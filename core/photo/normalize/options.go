@@ -26,9 +26,11 @@ type Options struct {
 	Quality int
 	// MaxPixels bounds width×height of any photo decoded here, against
 	// decompression bombs. The default, 40 million, is photo.Limits' own,
-	// so this bound refuses no photo photo.Check accepts by default; decoding
-	// that many pixels takes 60–120 MB (several times more for a
-	// progressive JPEG), so a small function may want less.
+	// so this bound refuses no baseline photo photo.Check accepts by
+	// default; decoding that many pixels takes 60–120 MB. It bounds the
+	// decoder's memory too, to what a baseline JPEG at MaxPixels takes
+	// (cost.go): a progressive JPEG, which costs several times more, gets
+	// fewer pixels. A small function may want less.
 	MaxPixels int
 	// ApplyOrientation rewrites a JPEG whose EXIF orientation is not 1 into
 	// the upright photo. When off, orientation alone triggers nothing, but
