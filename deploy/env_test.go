@@ -112,11 +112,12 @@ func whereRead(t *testing.T, name string) string {
 }
 
 // checkEnv applies the rules every deployment's function environment
-// follows, whatever the platform.
-func checkEnv(t *testing.T, file string, vars map[string]string) {
+// follows, whatever the platform; memoryMB is the function's memory.
+func checkEnv(t *testing.T, file string, vars map[string]string, memoryMB int) {
 	t.Helper()
 	for name := range vars {
 		switch {
+		case name == "GOMEMLIMIT":
 		case !strings.HasPrefix(name, core.EnvPrefix+"_"):
 			t.Errorf("%s: variable %s is not a %s_ setting", file, name, core.EnvPrefix)
 		case whereRead(t, name) == "":
@@ -134,6 +135,15 @@ func checkEnv(t *testing.T, file string, vars map[string]string) {
 	_, keyFile := vars["FACEID_SECRET_KEY_FILE"]
 	if key == keyFile {
 		t.Errorf("%s: set exactly one of FACEID_SECRET_KEY and FACEID_SECRET_KEY_FILE", file)
+	}
+	// The Go runtime's soft memory limit, under the function's memory with
+	// room for what the runtime does not count: near it the garbage
+	// collector works harder instead of letting the heap outgrow the
+	// function (a photo rewrite can hold over 100 MB).
+	if mib, ok := strings.CutSuffix(vars["GOMEMLIMIT"], "MiB"); !ok {
+		t.Errorf("%s: GOMEMLIMIT %q is not set in MiB", file, vars["GOMEMLIMIT"])
+	} else if n, err := strconv.Atoi(mib); err != nil || n >= memoryMB*95/100 || n < memoryMB*3/4 {
+		t.Errorf("%s: GOMEMLIMIT %q, want 75–95%% of the function's %d MB", file, vars["GOMEMLIMIT"], memoryMB)
 	}
 	if n, err := strconv.Atoi(vars["FACEID_DAILY_BUDGET"]); err != nil || n < 0 {
 		t.Errorf("%s: FACEID_DAILY_BUDGET %q is not a count of calls", file, vars["FACEID_DAILY_BUDGET"])

@@ -87,8 +87,9 @@ func TestServerlessFunction(t *testing.T) {
 var deployerEnv = regexp.MustCompile(`^\$\{env:[A-Z][A-Z0-9_]*\}$`)
 
 func TestServerlessEnvironment(t *testing.T) {
-	vars := mustSCFConfig(t).Inputs.Environment.Variables
-	checkEnv(t, "serverless.yml", vars)
+	in := mustSCFConfig(t).Inputs
+	vars := in.Environment.Variables
+	checkEnv(t, "serverless.yml", vars, in.MemorySize)
 	for name, v := range vars {
 		for _, p := range []string{"SCF_", "QCLOUD_", "TENCENTCLOUD_"} {
 			if strings.HasPrefix(name, p) {

@@ -314,8 +314,9 @@ var dynamicSecret = regexp.MustCompile(`^\{\{resolve:secretsmanager:\$\{Upstream
 
 func TestTemplateSecrets(t *testing.T) {
 	tmpl := mustOpenTemplate(t)
-	vars := mustFunction(t, tmpl).Environment.Variables
-	checkEnv(t, "template.yaml", vars)
+	fn := mustFunction(t, tmpl)
+	vars := fn.Environment.Variables
+	checkEnv(t, "template.yaml", vars, derefInt(fn.MemorySize))
 	for _, name := range []string{"FACEID_SECRET_ID", "FACEID_SECRET_KEY", "FACEID_CLIENT_KEYS"} {
 		if !dynamicSecret.MatchString(vars[name]) {
 			t.Errorf("%s is %q: want a {{resolve:secretsmanager:${UpstreamSecretName}:…}} dynamic reference", name, vars[name])
