@@ -22,7 +22,7 @@ type Decoder struct {
 	out  []byte
 	n    int // bytes of out in use
 	pos  int // raw[:pos] is parsed
-	amps int // '&' read so far
+	amps int // '&' parsed so far
 	size int // the size given, which out is made for once needed
 
 	inValue bool // past the current pair's '='
@@ -102,9 +102,8 @@ func (d *Decoder) add(n int) {
 	if d.odd {
 		return
 	}
-	d.amps += bytes.Count(chunk, []byte{'&'})
 	opensLikeJSON := len(d.raw) == n && bytes.HasPrefix(bytes.TrimLeft(chunk, " \t\r\n"), []byte("{"))
-	if opensLikeJSON || d.amps >= maxParams || bytes.IndexByte(chunk, ';') >= 0 {
+	if opensLikeJSON || bytes.IndexByte(chunk, ';') >= 0 {
 		d.odd = true
 		return
 	}
@@ -141,6 +140,11 @@ func (d *Decoder) parse(final bool) {
 		}
 		d.pos++ // the '&'
 		d.endPair()
+		// Every '&' of the body passes here once unless the parse gives
+		// up first, so this counts them as Parse does.
+		if d.amps++; d.amps >= maxParams {
+			d.odd = true
+		}
 	}
 	if final && !d.odd {
 		d.endPair()
