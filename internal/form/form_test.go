@@ -77,3 +77,75 @@ func BenchmarkParse(b *testing.B) {
 		})
 	}
 }
+
+// randomEscaped is form-encoded text of about n characters: base64 with
+// its escapes, '+', escapes of every byte value, and, when bad is set, one
+// broken escape somewhere.
+func randomEscaped(r *rand.Rand, n int, bad bool) string {
+	const plain = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	var b strings.Builder
+	for b.Len() < n {
+		switch k := r.IntN(40); {
+		case k < 3:
+			b.WriteString([]string{"%2B", "%2F", "%3D"}[k])
+		case k == 3:
+			b.WriteByte('+')
+		case k == 4:
+			fmt.Fprintf(&b, "%%%02X", r.IntN(256))
+		case k == 5:
+			fmt.Fprintf(&b, "%%%02x", r.IntN(256))
+		default:
+			b.WriteByte(plain[r.IntN(len(plain))])
+		}
+	}
+	s := b.String()
+	if bad {
+		i := r.IntN(len(s) + 1)
+		s = s[:i] + []string{"%zz", "%4g", "%g4", "%", "%4", "%%41", "%+1"}[r.IntN(7)] + s[i:]
+	}
+	return s
+}
+
+// The block paths (SSE2 on amd64) take text of 136 characters or more;
+// every length and offset of escapes there is held to url.QueryUnescape.
+func TestUnescapeLong(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for trial := range 20000 {
+		s := randomEscaped(r, 100+r.IntN(600), trial%3 == 0)
+		want, werr := url.QueryUnescape(s)
+		got, gerr := unescape(s)
+		if got != want || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+			t.Fatalf("unescape(%q)\n = %q, %v\nwant %q, %v", s, got, gerr, want, werr)
+		}
+	}
+}
+
+// unescapeInto stays within the room it asks for, wherever in out it
+// starts.
+func TestUnescapeIntoBounds(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for range 2000 {
+		s := randomEscaped(r, 136+r.IntN(400), false)
+		n := r.IntN(20)
+		buf := make([]byte, n+len(s)+unescapeSlack+32)
+		for i := range buf {
+			buf[i] = 0xA5
+		}
+		out := buf[:n+len(s)+unescapeSlack]
+		end, used := unescapeInto(out, n, s)
+		want, _ := url.QueryUnescape(s)
+		if used != len(s) || string(out[n:end]) != want {
+			t.Fatalf("unescapeInto(%q) at %d = %q (read %d)", s, n, out[n:end], used)
+		}
+		for i, c := range buf[len(out):] {
+			if c != 0xA5 {
+				t.Fatalf("unescapeInto wrote %d bytes past its room", i+1)
+			}
+		}
+		for i, c := range buf[:n] {
+			if c != 0xA5 {
+				t.Fatalf("unescapeInto wrote byte %d, before its start %d", i, n)
+			}
+		}
+	}
+}
