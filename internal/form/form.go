@@ -1,13 +1,14 @@
 // Package form parses application/x-www-form-urlencoded bodies exactly as
 // net/url.ParseQuery does, several times faster on the bodies this project
 // sees: megabytes of percent-escaped base64. url.ParseQuery unescapes a
-// byte at a time through a strings.Builder; here text is copied eight
-// bytes at a time up to each escape, and a value with nothing to unescape
-// is returned as a piece of the body. Anything unusual
-// (a ';', more parameters than net/url allows by default) is handed to
-// url.ParseQuery, so under the default GODEBUG the two cannot disagree;
-// FuzzParse compares them. (GODEBUG=urlmaxqueryparams below 10000 makes
-// net/url refuse bodies this still parses.)
+// byte at a time through a strings.Builder; here text is copied in blocks
+// up to each escape (unescapeInto), and a value with nothing to unescape
+// is returned as a piece of the body. Anything unusual (a ';', more
+// parameters than net/url allows by default) is handed to url.ParseQuery,
+// so under the default GODEBUG the two cannot disagree; FuzzParse
+// compares them. (GODEBUG=urlmaxqueryparams below 10000 makes net/url
+// refuse bodies this still parses.) A Decoder parses a body while it is
+// read.
 package form
 
 import (
