@@ -26,14 +26,10 @@ func (s *Server) photoProblem(ctx context.Context, req sellerRequest) int {
 	if req.Image != "" {
 		// Canonical text needs only its header decoded: the header
 		// decoders read a prefix, so one that succeeds on the head answers
-		// as on the whole photo; anything else is decoded whole.
-		if h, ok := photo.ReadHead(nil, req.Image); ok {
-			if h.Size > s.maxImage {
-				return codes.ImageTooLarge
-			}
-			if headerOK(h.Bytes) {
-				return 0
-			}
+		// as on the whole photo; anything else is decoded whole. Its size
+		// was refused already: base64DecodedLen is exact for it.
+		if h, ok := photo.ReadHead(nil, req.Image); ok && headerOK(h.Bytes) {
+			return 0
 		}
 		b, ok := decodeBase64(req.Image)
 		if !ok {
