@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/faceid-verify/faceid/internal/form"
+	"github.com/faceid-verify/faceid/internal/jsonstr"
 )
 
 // sellerRequest holds the four body fields of the product page. An empty
@@ -57,9 +58,8 @@ func jsonText(raw json.RawMessage) string {
 	if len(raw) == 0 || string(raw) == "null" {
 		return ""
 	}
-	var s string
-	if raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
-		return s
+	if s, ok := jsonstr.Unquote(raw); ok {
+		return s // decoded as encoding/json would, in one allocation
 	}
 	return string(raw)
 }
