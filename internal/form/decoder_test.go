@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // chunked reads s a few bytes at a time, as a body arrives in TLS records
@@ -116,15 +117,11 @@ func TestDecoderLeavesJSONAlone(t *testing.T) {
 func TestDecoderReadError(t *testing.T) {
 	boom := errors.New("connection reset")
 	d := NewDecoder(0)
-	_, err := d.ReadFrom(io.MultiReader(strings.NewReader("a=1&b="), iotestErr{boom}))
+	_, err := d.ReadFrom(io.MultiReader(strings.NewReader("a=1&b="), iotest.ErrReader(boom)))
 	if !errors.Is(err, boom) || d.Body() != "a=1&b=" {
 		t.Fatalf("ReadFrom = %v, body %q; want the read error and the body so far", err, d.Body())
 	}
 }
-
-type iotestErr struct{ err error }
-
-func (e iotestErr) Read([]byte) (int, error) { return 0, e.err }
 
 func FuzzDecoder(f *testing.F) {
 	for _, c := range cases {

@@ -1,7 +1,6 @@
 package form
 
 import (
-	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
@@ -56,12 +55,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func BenchmarkParse(b *testing.B) {
-	data := make([]byte, 500_000)
-	r := rand.New(rand.NewPCG(1, 2))
-	for i := range data {
-		data[i] = byte(r.Uint32())
-	}
-	body := url.Values{"idcard": {"110101199003070011"}, "image": {base64.StdEncoding.EncodeToString(data)}, "name": {"张三"}, "url": {""}}.Encode()
+	body := largeBody(500_000)
 	for _, v := range []struct {
 		name string
 		fn   func(string) (url.Values, error)
