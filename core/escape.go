@@ -86,9 +86,7 @@ func escapeBlocksGo[S ~string | ~[]byte](out []byte, src S) (read, written int) 
 		// the high bit of every other one without carrying.
 		var m uint64
 		for k := 0; k < 64; k += 8 {
-			q := s[k : k+8]
-			x := uint64(q[0]) | uint64(q[1])<<8 | uint64(q[2])<<16 | uint64(q[3])<<24 |
-				uint64(q[4])<<32 | uint64(q[5])<<40 | uint64(q[6])<<48 | uint64(q[7])<<56
+			x := swar.Load8(s[k : k+8])
 			b := ^(x + ones*(0x80-'0')) & high
 			m |= (b >> 7 * gather) >> 56 << k
 		}
@@ -120,11 +118,7 @@ func escapeWords[S ~string | ~[]byte](out []byte, src S) int {
 	_ = out[3*len(src)+8-1]
 	w, i := 0, 0
 	for ; i+8 <= len(src); i += 8 {
-		// Byte by byte so that strings work too; the compiler merges
-		// these into one 8-byte load.
-		q := src[i : i+8]
-		x := uint64(q[0]) | uint64(q[1])<<8 | uint64(q[2])<<16 | uint64(q[3])<<24 |
-			uint64(q[4])<<32 | uint64(q[5])<<40 | uint64(q[6])<<48 | uint64(q[7])<<56
+		x := swar.Load8(src[i : i+8])
 		below := ^((x | high) - ones*'0') & high // exact for ASCII bytes
 		equal := swar.ZeroBytes(x ^ ones*'=')
 		m := below | equal
