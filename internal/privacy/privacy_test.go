@@ -31,8 +31,7 @@ import (
 )
 
 // sink collects everything the system emits where people or machines can
-// read it.
-// Each write ends a line, so two writes never join into a match.
+// read it. Each write ends a line, so two writes never join into a match.
 type sink struct{ syncbuf.Buffer }
 
 func (s *sink) Write(p []byte) (int, error) {
