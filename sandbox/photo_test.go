@@ -40,6 +40,9 @@ func TestPhotoImage(t *testing.T) {
 		{"'+' turned into spaces", zhangID, zhang, strings.ReplaceAll(base64.StdEncoding.EncodeToString(jpeg), "+", " "), 0, 112},
 		{"too big", zhangID, zhang, base64.StdEncoding.EncodeToString(jpeg), 10_000, 108},
 		{"just fits", zhangID, zhang, base64.StdEncoding.EncodeToString(jpeg), len(jpeg), 100},
+		// Longer than the limit allows, but not once its line breaks are left out.
+		{"just fits with line breaks", zhangID, zhang, withBreaks(base64.StdEncoding.EncodeToString(jpeg)), len(jpeg), 100},
+		{"one byte too big with line breaks", zhangID, zhang, withBreaks(base64.StdEncoding.EncodeToString(jpeg)), len(jpeg) - 1, 108},
 		{"too big beats an unknown id", "110101199003070038", zhang, base64.StdEncoding.EncodeToString(jpeg), 10_000, 108},
 		{"too big junk", zhangID, zhang, base64.StdEncoding.EncodeToString(make([]byte, 20_000)), 10_000, 108},
 		{"name mismatch before the photo", zhangID, "李四", "!!!!", 0, 101},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/core/hmacauth"
+	"github.com/faceid-verify/faceid/internal/form"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -60,6 +61,7 @@ type Server struct {
 	faults   faultQueue
 	orders   orderNumbers
 	fetch    *http.Client
+	bodies   form.Buffers
 
 	received, authenticated, billable atomic.Int64
 
