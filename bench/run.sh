@@ -57,12 +57,14 @@ if ! skip micro; then
 	$GO test -run='^$' -bench='^(BenchmarkCoreOverhead|BenchmarkFloor|BenchmarkFormEncoding|BenchmarkEscape)$' -benchmem -count="$COUNT" ./core/ | tee "$OUT/core.txt" | tee -a "$RES"
 	{
 		$GO test -run='^$' -bench='^BenchmarkDecodeBase64$//^std$' -benchmem -count="$COUNT" ./core/photo/
-		$GO test -run='^$' -bench='^(BenchmarkDecodeBase64Into|BenchmarkReadHead)$' -benchmem -count="$COUNT" ./core/photo/
+		$GO test -run='^$' -bench='^(BenchmarkDecodeBase64Into|BenchmarkReadHead|BenchmarkScanStd)$' -benchmem -count="$COUNT" ./core/photo/
 	} | tee "$OUT/photo.txt" | tee -a "$RES"
-	# The function's own request parsing: JSON bodies and form bodies.
+	# Request parsing: the function's JSON and form bodies, the platform
+	# events' escaped strings, and the sandbox's form bodies as they arrive.
 	{
 		$GO test -run='^$' -bench='^BenchmarkParseJSON$' -benchmem -count="$COUNT" ./adapters/httpapi/
-		$GO test -run='^$' -bench='^BenchmarkParse$' -benchmem -count="$COUNT" ./internal/form/
+		$GO test -run='^$' -bench='^BenchmarkUnquote$' -benchmem -count="$COUNT" ./internal/jsonstr/
+		$GO test -run='^$' -bench='^(BenchmarkParse|BenchmarkDecoder)$' -benchmem -count="$COUNT" ./internal/form/
 	} | tee "$OUT/parse.txt" | tee -a "$RES"
 	if [[ -n "$benchstat" ]]; then
 		section "benchstat (medians, ±95% interval)"

@@ -37,8 +37,10 @@ func TestRun(t *testing.T) {
 				t.Errorf("no two passed calls for %s against the %s upstream in:\n%s", c, upstream, out.String())
 			}
 		}
-		if !strings.Contains(out.String(), "ratio upstream="+upstream+" photo=33KB core_vs=go ") {
-			t.Errorf("no ratio line for the %s upstream in:\n%s", upstream, out.String())
+		for _, vs := range []string{"core_vs=go", "floor-sync_vs=go"} {
+			if !strings.Contains(out.String(), "ratio upstream="+upstream+" photo=33KB "+vs+" ") {
+				t.Errorf("no %s ratio line for the %s upstream in:\n%s", vs, upstream, out.String())
+			}
 		}
 	}
 }
