@@ -1,10 +1,14 @@
 package core
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
+	"io"
+	mrand "math/rand/v2"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -31,6 +35,56 @@ func TestEncodeFormMatchesURLValues(t *testing.T) {
 			if !bytes.Contains(buf.Bytes(), []byte(want)) {
 				t.Fatalf("n=%d: escaping differs from url.Values", n)
 			}
+		}
+	}
+}
+
+// The streaming body is byte for byte the buffered one, whatever room
+// each Read gives it.
+func TestStreamBodyMatchesEncodeForm(t *testing.T) {
+	r := mrand.New(mrand.NewPCG(11, 12))
+	for _, n := range []int{0, 1, 2, 3, 47, 48, 49, 95, 96, 97, 200, 3072, 100_000} {
+		img := make([]byte, n)
+		rand.Read(img)
+		c := Checked{ID: mustID(t), Name: "欧阳 娜娜&=", Image: img}
+		var want bytes.Buffer
+		encodeForm(&want, c)
+		text := base64.StdEncoding.EncodeToString(img)
+		escapes := strings.Count(text, "+") + strings.Count(text, "/") + strings.Count(text, "=")
+		for _, maxRead := range []int{1, 7, 100, 1000, 70_000} {
+			b := newStreamBody(c, text, escapes)
+			var got bytes.Buffer
+			rd := b.reader()
+			p := make([]byte, maxRead)
+			for {
+				k, err := rd.Read(p[:1+r.IntN(maxRead)])
+				got.Write(p[:k])
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !bytes.Equal(got.Bytes(), want.Bytes()) || b.size() != int64(got.Len()) {
+				t.Fatalf("n=%d, reads ≤ %d: %d bytes (size %d) differ from the %d-byte buffered body", n, maxRead, got.Len(), b.size(), want.Len())
+			}
+		}
+	}
+}
+
+// BenchmarkStreamBody reads the 500 KB photo's streaming body as the
+// transport does: bufio.Writer's ReadFrom into its 64 KiB buffer.
+func BenchmarkStreamBody(b *testing.B) {
+	img := benchPhoto(b, 500_000)
+	text := base64.StdEncoding.EncodeToString(img)
+	escapes := strings.Count(text, "+") + strings.Count(text, "/") + strings.Count(text, "=")
+	c := Checked{ID: mustID(b), Name: "张三", Image: img}
+	w := bufio.NewWriterSize(io.Discard, 64<<10)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if _, err := w.ReadFrom(newStreamBody(c, text, escapes).reader()); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
