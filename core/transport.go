@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/faceid-verify/faceid/internal/tcpcork"
 )
 
 // syncTransport makes the upstream calls: HTTP/1.1 on kept-alive
@@ -92,10 +94,14 @@ func (t *syncTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	c.conn.SetWriteDeadline(deadline)
+	// Corked, the body's TLS records leave in full segments, not each with
+	// its own (tcpcork); uncorking sends the rest at once.
+	tcpcork.Set(c.raw, true)
 	werr := req.Write(c.bw)
 	if werr == nil {
 		werr = c.bw.Flush()
 	}
+	tcpcork.Set(c.raw, false)
 	wait := deadline
 	if t.header > 0 {
 		if d := time.Now().Add(t.header); wait.IsZero() || d.Before(wait) {
