@@ -5,7 +5,8 @@
 # are noisy: read medians and the ratios measured within one run.
 #
 # Knobs (environment): BENCH_COUNT (go test -count, default 6),
-# BENCH_SECONDS (per load level / client, default 5), COLD_RUNS (default 20),
+# BENCH_SECONDS (per load level / client, default 5), BENCH_ROUNDS (runs of
+# each side-by-side client, taking turns, default 3), COLD_RUNS (default 20),
 # BENCH_SKIP (space-separated: micro e2e side cold footprint normalize).
 set -euo pipefail
 
@@ -13,6 +14,7 @@ GO=${GO:-go}
 OUT=${BENCH_OUT:-dist/bench}
 COUNT=${BENCH_COUNT:-6}
 SECONDS_PER=${BENCH_SECONDS:-5}
+ROUNDS=${BENCH_ROUNDS:-3}
 COLD_RUNS=${COLD_RUNS:-20}
 SKIP=" ${BENCH_SKIP:-} "
 mkdir -p "$OUT"
@@ -100,10 +102,10 @@ if ! skip e2e; then
 fi
 
 if ! skip side; then
-	section "3. side by side: core client vs the spec's Python and Go samples (${SECONDS_PER}s each)"
+	section "3. side by side: core client vs the spec's Python and Go samples (${SECONDS_PER}s each, $ROUNDS rounds)"
 	py=python3
 	command -v python3 >/dev/null || { say "python3 absent: Python sample skipped"; py=""; }
-	"$BIN/sidebyside" -sandbox "$BIN/sandbox" -coreclient "$BIN/coreclient" -python "$py" -seconds "$SECONDS_PER" | tee -a "$RES"
+	"$BIN/sidebyside" -sandbox "$BIN/sandbox" -coreclient "$BIN/coreclient" -python "$py" -seconds "$SECONDS_PER" -rounds "$ROUNDS" | tee -a "$RES"
 fi
 
 if ! skip cold; then

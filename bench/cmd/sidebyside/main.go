@@ -1,7 +1,9 @@
 // Command sidebyside runs, in one go against one TLS sandbox process, the
 // core client (bench/cmd/coreclient) and the product page's Python and Go
 // sample clients, each as one process making sequential calls, and prints
-// calls per second and client CPU per call for each photo, then the ratios.
+// calls per second and client CPU per call for each photo and run. The
+// clients take turns for -rounds runs each; the ratios compare their
+// medians.
 //
 // The samples are read from ../shared/spec at run time (internal/specsample)
 // and changed only in URL, keys and body values; to make several calls in
@@ -30,6 +32,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -67,6 +70,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	seconds := fs.Float64("seconds", 5, "time each client gets per photo")
 	n := fs.Int("n", 100000, "at most this many calls per client and photo")
 	photos := fs.String("photos", harness.SmallPhoto+",pad:500000", "comma-separated photos (file or pad:N)")
+	rounds := fs.Int("rounds", 3, "runs of each client per photo, taking turns; the medians are compared")
 	only := fs.String("clients", "core,go,python,floor,floor-sync", "which clients to run")
 	nullPhotos := fs.String("null-photos", "pad:500000", "photos to run again against the null upstream (harness.StartNull); empty for none")
 	if err := fs.Parse(args); err != nil {
@@ -85,7 +89,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer sb.Stop()
 	limit := time.Duration(*seconds * float64(time.Second))
-	p := pass{spec: spec, coreBin: *coreBin, python: *python, clients: *only, n: *n, limit: limit, stdout: stdout}
+	p := pass{spec: spec, coreBin: *coreBin, python: *python, clients: *only, n: *n, rounds: max(*rounds, 1), limit: limit, stdout: stdout}
 	if err := p.run(ctx, sb, "sandbox", *photos); err != nil {
 		return err
 	}
@@ -112,7 +116,7 @@ var nullAnswer = func() string {
 // pass runs every client with every photo against one upstream.
 type pass struct {
 	spec, coreBin, python, clients string
-	n                              int
+	n, rounds                      int
 	limit                          time.Duration
 	stdout                         io.Writer
 }
@@ -136,8 +140,7 @@ func (ps pass) run(ctx context.Context, sb *harness.Sandbox, upstream, photos st
 		if err := os.WriteFile(file, photo, 0o600); err != nil {
 			return err
 		}
-		rate := map[string]float64{}
-		cpu := map[string]time.Duration{}
+		made := map[string]client{}
 		for _, name := range strings.Split(ps.clients, ",") {
 			mk, ok := clients[name]
 			if !ok {
@@ -150,17 +153,41 @@ func (ps pass) run(ctx context.Context, sb *harness.Sandbox, upstream, photos st
 			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
-			cmd, err := c.cmd(file, ps.n, ps.limit)
-			if err != nil {
-				return err
+			made[name] = c
+		}
+		// Rounds take turns, so that a slow spell of the machine falls on
+		// every client rather than on one; each client's median counts.
+		rates := map[string][]float64{}
+		cpus := map[string][]float64{}
+		for round := 1; round <= ps.rounds; round++ {
+			for _, name := range strings.Split(ps.clients, ",") {
+				c, ok := made[name]
+				if !ok {
+					continue
+				}
+				cmd, err := c.cmd(file, ps.n, ps.limit)
+				if err != nil {
+					return err
+				}
+				r, err := measure(ctx, cmd)
+				if err != nil {
+					return fmt.Errorf("%s, %s photo, %s upstream: %w", name, label, upstream, err)
+				}
+				rates[name] = append(rates[name], r.rate())
+				cpus[name] = append(cpus[name], float64(r.cpuPerCall()))
+				fmt.Fprintf(ps.stdout, "sidebyside upstream=%s photo=%s client=%s calls=%d passed=%d seconds=%.3f cpu_s=%.3f calls_per_s=%.1f cpu_ms_per_call=%.3f round=%d\n",
+					upstream, label, name, r.calls, r.passed, r.wall.Seconds(), r.cpu.Seconds(), r.rate(), float64(r.cpuPerCall())/1e6, round)
 			}
-			r, err := measure(ctx, cmd)
-			if err != nil {
-				return fmt.Errorf("%s, %s photo, %s upstream: %w", name, label, upstream, err)
+		}
+		rate := map[string]float64{}
+		cpu := map[string]time.Duration{}
+		for _, name := range strings.Split(ps.clients, ",") {
+			if len(rates[name]) == 0 {
+				continue
 			}
-			rate[name], cpu[name] = r.rate(), r.cpuPerCall()
-			fmt.Fprintf(ps.stdout, "sidebyside upstream=%s photo=%s client=%s calls=%d passed=%d seconds=%.3f cpu_s=%.3f calls_per_s=%.1f cpu_ms_per_call=%.3f\n",
-				upstream, label, name, r.calls, r.passed, r.wall.Seconds(), r.cpu.Seconds(), r.rate(), float64(r.cpuPerCall())/1e6)
+			rate[name], cpu[name] = median(rates[name]), time.Duration(median(cpus[name]))
+			fmt.Fprintf(ps.stdout, "median upstream=%s photo=%s client=%s rounds=%d calls_per_s=%.1f cpu_ms_per_call=%.3f\n",
+				upstream, label, name, len(rates[name]), rate[name], float64(cpu[name])/1e6)
 		}
 		for _, other := range []string{"python", "go"} {
 			if rate[other] == 0 || rate["core"] == 0 {
@@ -188,6 +215,17 @@ func (ps pass) run(ctx context.Context, sb *harness.Sandbox, upstream, photos st
 		}
 	}
 	return nil
+}
+
+// median is the middle value of xs (the mean of the middle two for an
+// even count).
+func median(xs []float64) float64 {
+	s := slices.Sorted(slices.Values(xs))
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // result is one client process's run.

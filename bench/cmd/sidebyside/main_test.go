@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -27,20 +28,41 @@ func TestRun(t *testing.T) {
 	}
 	var out strings.Builder
 	err = run(context.Background(), []string{"-sandbox", bins["sandbox"], "-coreclient", bins["coreclient"],
-		"-python", python, "-clients", clients, "-n", "2", "-seconds", "10", "-photos", harness.SmallPhoto, "-null-photos", harness.SmallPhoto}, &out)
+		"-python", python, "-clients", clients, "-n", "2", "-seconds", "10", "-rounds", "2", "-photos", harness.SmallPhoto, "-null-photos", harness.SmallPhoto}, &out)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	for _, upstream := range []string{"sandbox", "null"} {
 		for _, c := range strings.Split(clients, ",") {
-			if !strings.Contains(out.String(), "upstream="+upstream+" photo=33KB client="+c+" calls=2 passed=2 ") {
-				t.Errorf("no two passed calls for %s against the %s upstream in:\n%s", c, upstream, out.String())
+			for _, round := range []string{"1", "2"} {
+				if !regexp.MustCompile(`upstream=` + upstream + ` photo=33KB client=` + c + ` calls=2 passed=2 .* round=` + round + `\n`).MatchString(out.String()) {
+					t.Errorf("no two passed calls for %s against the %s upstream in round %s:\n%s", c, upstream, round, out.String())
+				}
+			}
+			if !strings.Contains(out.String(), "median upstream="+upstream+" photo=33KB client="+c+" rounds=2 ") {
+				t.Errorf("no median of two rounds for %s against the %s upstream in:\n%s", c, upstream, out.String())
 			}
 		}
 		for _, vs := range []string{"core_vs=go", "floor-sync_vs=go"} {
 			if !strings.Contains(out.String(), "ratio upstream="+upstream+" photo=33KB "+vs+" ") {
 				t.Errorf("no %s ratio line for the %s upstream in:\n%s", vs, upstream, out.String())
 			}
+		}
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, tc := range []struct {
+		in   []float64
+		want float64
+	}{
+		{[]float64{5}, 5},
+		{[]float64{3, 1, 2}, 2},
+		{[]float64{4, 1, 3, 2}, 2.5},
+		{[]float64{900, 1000, 950, 10, 2000}, 950},
+	} {
+		if got := median(tc.in); got != tc.want {
+			t.Errorf("median(%v) = %v, want %v", tc.in, got, tc.want)
 		}
 	}
 }
