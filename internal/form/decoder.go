@@ -82,13 +82,14 @@ func (b *Buffers) NewDecoder(size int) *Decoder {
 
 // Release gives d's storage back to the Buffers that made d. Nothing read
 // from d, its Body, its Values or their strings, may be used afterwards:
-// the next body is written over them.
+// the next body is written over them. d itself is left empty, and reads
+// into it after this are left to Parse.
 func (d *Decoder) Release() {
 	if d.pool == nil || cap(d.raw) > maxKept || cap(d.out) > maxKept {
 		return
 	}
 	d.pool.p.Put(&storage{raw: d.raw[:0], out: d.out[:0]})
-	d.pool, d.raw, d.out, d.vals = nil, nil, nil, nil
+	*d = Decoder{odd: true}
 }
 
 // ReadFrom reads r to its end, parsing as it goes. It returns the bytes

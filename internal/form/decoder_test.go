@@ -147,8 +147,15 @@ func TestBuffersReuse(t *testing.T) {
 			decodeWith(t, d, body, size, 1+r.IntN(20_000), r)
 			last = unsafe.SliceData(d.raw[:1])
 			d.Release()
-			if d.Body() != "" {
-				t.Fatalf("a released Decoder still gives its body")
+			if v, err := d.Values(); d.Body() != "" || len(v) != 0 || err != nil {
+				t.Fatalf("a released Decoder still gives its body or values: %q, %v, %v", d.Body(), v, err)
+			}
+			// Misused after Release, it still answers as Parse does.
+			if _, err := d.ReadFrom(strings.NewReader("a=1&b=%41")); err != nil || d.Body() != "a=1&b=%41" {
+				t.Fatalf("ReadFrom after Release: %v, body %q", err, d.Body())
+			}
+			if v, err := d.Values(); err != nil || v.Get("b") != "A" {
+				t.Fatalf("Values after Release = %v, %v", v, err)
 			}
 		}
 	}
