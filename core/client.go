@@ -100,9 +100,21 @@ func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
 // Now returns the client's clock reading.
 func (c *Client) Now() time.Time { return c.now() }
 
-// NewHTTPClient builds the one HTTP client a process shares: bounded dial,
-// TLS and header waits, kept-alive connections, and certificate checks that
-// can be extended with a CA file but never switched off.
+// maxResponseHeaderBytes bounds the headers of an upstream answer: the
+// gateway's are well under 2 KB, and an endless header line must not grow
+// the function's memory.
+const maxResponseHeaderBytes = 16 << 10
+
+// NewHTTPClient builds the one HTTP client a process shares: net/http's
+// Transport with bounded dial, TLS handshake and header waits, bounded
+// answer headers, kept-alive connections, the environment's proxy, and
+// certificate checks that can be extended with a CA file but never
+// switched off. It never follows a redirect.
+//
+// HTTP/1.1 only: a call at a time per connection gains nothing from
+// HTTP/2. A POST whose body cannot be rewound (GetBody is nil, as the
+// client's bodies are) is never resent by the Transport itself, so every
+// retry is the client's own decision (shouldRetry).
 func NewHTTPClient(cfg Config) (*http.Client, error) {
 	var roots func() *x509.CertPool
 	if cfg.CAFile != "" {
@@ -111,39 +123,51 @@ func NewHTTPClient(cfg Config) (*http.Client, error) {
 			return nil, err
 		}
 	}
-	tlsCfg := sync.OnceValue(func() *tls.Config {
-		c := &tls.Config{MinVersion: tls.VersionTLS12}
-		if roots != nil {
-			c.RootCAs = roots()
-		}
-		return c
-	})
 	dialer := &net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}
-	const maxIdle, idleFor = 16, 90 * time.Second
-	fallback := sync.OnceValue(func() *http.Transport {
-		return &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           dialer.DialContext,
-			TLSClientConfig:       tlsCfg(),
-			TLSHandshakeTimeout:   cfg.TLSHandshakeTimeout,
-			ResponseHeaderTimeout: cfg.ResponseHeaderTimeout,
-			ForceAttemptHTTP2:     true,
-			MaxIdleConns:          maxIdle,
-			MaxIdleConnsPerHost:   maxIdle,
-			IdleConnTimeout:       idleFor,
+	build := func() *http.Transport {
+		tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12}
+		if roots != nil {
+			tlsCfg.RootCAs = roots()
 		}
-	})
+		return &http.Transport{
+			Proxy:                  http.ProxyFromEnvironment,
+			DialContext:            dialer.DialContext,
+			TLSClientConfig:        tlsCfg,
+			TLSHandshakeTimeout:    cfg.TLSHandshakeTimeout,
+			ResponseHeaderTimeout:  cfg.ResponseHeaderTimeout,
+			MaxResponseHeaderBytes: maxResponseHeaderBytes,
+			// The answer is small JSON; the request is sent as the
+			// product page's samples send it.
+			DisableCompression:  true,
+			MaxIdleConns:        16,
+			MaxIdleConnsPerHost: 16,
+			IdleConnTimeout:     90 * time.Second,
+		}
+	}
 	return &http.Client{
-		// Direct calls go through syncTransport; proxied ones through
-		// fallback.
-		Transport: &syncTransport{
-			proxy: http.ProxyFromEnvironment, fallback: fallback, dialer: dialer, tls: tlsCfg,
-			handshake: cfg.TLSHandshakeTimeout, header: cfg.ResponseHeaderTimeout,
-			idleFor: idleFor, maxIdle: maxIdle,
-		},
+		Transport: &lazyTransport{build: sync.OnceValue(build)},
 		// A redirect would resend a paid POST somewhere else: never follow.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}, nil
+}
+
+// lazyTransport builds its Transport at the first call: with a CA file the
+// TLS config holds the system roots, and loading them takes longer than
+// the rest of init.
+type lazyTransport struct {
+	build func() *http.Transport
+	built atomic.Bool
+}
+
+func (t *lazyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.built.Store(true)
+	return t.build().RoundTrip(r)
+}
+
+func (t *lazyTransport) CloseIdleConnections() {
+	if t.built.Load() {
+		t.build().CloseIdleConnections()
+	}
 }
 
 // caRoots checks the CA file now, so that a bad one fails at start, and
@@ -253,11 +277,15 @@ func (c *Client) newBody(checked Checked) body {
 
 // attempt sends the body once.
 func (c *Client) attempt(ctx context.Context, body body) (*Result, error) {
-	var sent atomic.Bool
+	var sent, answered atomic.Bool
 	trace := &httptrace.ClientTrace{
 		// Headers handed to the connection are as good as sent: from here on
 		// the seller may see the request, and a retry could pay twice.
+		// (WroteRequest proves nothing: it also reports a write that failed
+		// before any byte left.)
 		WroteHeaders: func() { sent.Store(true) },
+		// An answer began: if it cannot be read, it is a malformed answer.
+		GotFirstResponseByte: func() { answered.Store(true) },
 	}
 	rd := body.reader()
 	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, c.cfg.Endpoint, rd)
@@ -272,7 +300,13 @@ func (c *Client) attempt(ctx context.Context, body body) (*Result, error) {
 
 	resp, err := c.hc.Do(hreq)
 	if err != nil {
-		return nil, classify(ctx, err, sent.Load(), "write")
+		err = classify(ctx, err, sent.Load(), "write")
+		if te := err.(*TransportError); te.Sent && !te.Timeout && answered.Load() {
+			// Headers over maxResponseHeaderBytes or not HTTP at all. The
+			// transport's text may quote the upstream's: it is not kept.
+			return nil, &ResponseError{Reason: "malformed", Err: errBadHeaders}
+		}
+		return nil, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, int64(c.cfg.MaxResponseBytes)+1))
@@ -291,6 +325,8 @@ func (c *Client) observe(res *Result, err error, latency time.Duration) {
 		c.obs.UpstreamCall(Outcome(res, err), MayHaveReached(err), latency)
 	}
 }
+
+var errBadHeaders = fmt.Errorf("answer headers unreadable or over %d bytes", maxResponseHeaderBytes)
 
 // classify turns a transport failure into a *TransportError recording
 // whether the request may have left this process.

@@ -107,6 +107,10 @@ func TestFaultMatrix(t *testing.T) {
 		{name: "truncated JSON", fault: fault(sandbox.FaultTruncated, 0, 0), status: 502, kind: "upstream_malformed", charged: true},
 		{name: "body over the cap", fault: fault(sandbox.FaultOversize, 0, 0), status: 502, kind: "upstream_malformed", charged: true},
 		{name: "empty 200", fault: fault(sandbox.FaultEmpty, 0, 0), status: 502, kind: "upstream_malformed", charged: true},
+		{name: "answer headers over the cap", seller: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Pad", strings.Repeat("a", 1<<20))
+			io.WriteString(w, `{"msg":"成功","success":true,"code":200,"data":{"order_no":"1","score":0.9,"msg":"","incorrect":100}}`)
+		}, status: 502, kind: "upstream_malformed", charged: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) { runFaultCase(t, tc) })

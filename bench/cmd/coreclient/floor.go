@@ -17,7 +17,6 @@ import (
 
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/hmacauth"
-	"github.com/faceid-verify/faceid/internal/tcpcork"
 )
 
 // floor sends a form body encoded once, unchecked: the least a client of
@@ -84,11 +83,9 @@ func (f *floor) call() error {
 	if f.hc != nil {
 		resp, err = f.hc.Do(req)
 	} else {
-		tcpcork.Set(f.conn.NetConn(), true) // as core's transport does
 		if err = req.Write(f.bw); err == nil {
 			err = f.bw.Flush()
 		}
-		tcpcork.Set(f.conn.NetConn(), false)
 		if err == nil {
 			resp, err = http.ReadResponse(f.br, req)
 		}

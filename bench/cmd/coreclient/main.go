@@ -7,8 +7,7 @@
 // send a form body encoded once at start, with no checks. "floor" posts it
 // with net/http's default transport; "floor-sync" writes it and reads the
 // answer on one kept-alive TLS connection in the calling goroutine,
-// without net/http's connection goroutines and corked while writing, as
-// core's transport does.
+// without net/http's connection goroutines.
 //
 //	coreclient -endpoint https://127.0.0.1:PORT/release/face_id_card/post -ca ca.pem -photo p.jpg -n 100
 package main
