@@ -86,10 +86,12 @@ func New(opts Options) *Handler {
 		}
 	}
 	h.mux.HandleFunc("POST /verify", h.verify)
-	// The upstream's own paths, so existing clients only change the host.
-	for _, env := range []string{"release", "test", "prepub"} {
+	// The upstream's own paths, on either gateway, so existing clients
+	// only change the host (dropin.go).
+	for _, env := range upstreamStages {
 		h.mux.HandleFunc("POST /"+env+"/face_id_card/post", h.verify)
 	}
+	h.mux.HandleFunc(servicePattern, h.verify)
 	if opts.MetricsHandler != nil {
 		h.mux.Handle("GET /metrics", opts.MetricsHandler)
 	}
@@ -118,13 +120,19 @@ func requestID(ctx context.Context) string {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.mux.ServeHTTP(w, r)
+	// One id for the whole answer, the platform's when an adapter gave one.
+	rid, given := r.Context().Value(ctxKey{}).(string)
+	if !given || rid == "" {
+		rid = requestID(r.Context())
+		r = r.WithContext(WithRequestID(r.Context(), rid))
+	}
+	setRequestIDs(w.Header(), rid)
+	h.route(w, r)
 }
 
 func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rid := requestID(r.Context())
-	w.Header().Set("X-Request-Id", rid)
+	rid := requestID(r.Context()) // ServeHTTP's, already on the answer
 	log := h.opts.Logger.With("request_id", rid, "path", r.URL.Path)
 
 	caller := ""
@@ -136,7 +144,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 			if !errors.As(err, &f) {
 				f = &hmacauth.Failure{Status: http.StatusForbidden, Message: hmacauth.MsgSignatureMismatch}
 			}
-			writeJSON(w, f.Status, map[string]string{"message": f.Message})
+			writeGateway(w, f.Status, f.Message)
 			log.Warn("inbound signature rejected", "status", f.Status, "reason", f.Message,
 				"latency_ms", msSince(start))
 			return
@@ -144,7 +152,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	}
 	req, err := parseRequest(r, h.opts.MaxBody)
 	if err != nil {
-		a := fromError(err, rid)
+		a := forPath(r, fromError(err, rid))
 		writeJSON(w, a.status, a.body)
 		log.Info("verification", a.logAttrs(start)...)
 		if h.opts.Metrics != nil {
@@ -159,6 +167,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 		a = h.call(r.Context(), req, rid)
 	}
 	a.maskedID = maskID(req.IDCard)
+	a = forPath(r, a)
 	writeJSON(w, a.status, a.body)
 	level := slog.LevelInfo
 	if a.loud {

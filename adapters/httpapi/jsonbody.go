@@ -79,7 +79,8 @@ func parseJSON(body string) (map[string]string, error) {
 	return out, nil
 }
 
-var errJSON = bodyErr("json", "JSON格式错误", "malformed JSON")
+// errJSON is worded as the seller words a body it cannot read.
+var errJSON = bodyErr("json", "格式错误", "malformed JSON")
 
 // jsonParser reads a JSON text left to right; s is valid UTF-8.
 type jsonParser struct {

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -27,24 +26,19 @@ func bodyErr(reason, detail, english string) *invalid.Error {
 // parseRequest reads a verification request from a JSON or form body.
 func parseRequest(r *http.Request, maxBody int64) (core.Request, error) {
 	var req core.Request
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if r.Header.Get("Content-Type") == "" {
-		// curl -d and the sample clients always send a type; a missing one is
-		// most likely a form.
-		mt, err = "application/x-www-form-urlencoded", nil
-	}
-	if err != nil {
-		return req, bodyErr("content_type", "Content-Type无效", "invalid Content-Type")
-	}
 	body, err := readBody(r, maxBody)
+	if err != nil {
+		return req, err
+	}
+	mt, err := bodyType(r.Header.Get("Content-Type"), body)
 	if err != nil {
 		return req, err
 	}
 	var vals map[string]string
 	switch mt {
-	case "application/json":
+	case typeJSON:
 		vals, err = parseJSON(body)
-	case "application/x-www-form-urlencoded":
+	case typeForm:
 		vals, err = parseForm(body)
 	default:
 		return req, errUnsupportedType

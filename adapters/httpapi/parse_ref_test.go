@@ -15,7 +15,7 @@ import (
 func parseJSONReference(body []byte) (map[string]string, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	errJSON := bodyErr("json", "JSON格式错误", "malformed JSON")
+	errJSON := bodyErr("json", "格式错误", "malformed JSON")
 	if !utf8.Valid(body) {
 		// encoding/json would quietly turn bad bytes into U+FFFD.
 		return nil, bodyErr("encoding", "包含非法UTF-8字符", "invalid UTF-8")
