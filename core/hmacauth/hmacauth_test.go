@@ -11,32 +11,55 @@ import (
 
 var fixed = time.Date(2018, 3, 19, 12, 8, 40, 0, time.UTC)
 
-// Vectors computed independently with Python's hmac module.
+// knownAnswers are signatures computed once with an independent
+// implementation (Python's hmac, hashlib, base64 and json modules);
+// TestKnownAnswersPython recomputes them with Python when it is installed.
+var knownAnswers = []struct {
+	name  string
+	creds Credentials
+	at    time.Time
+	want  string // the Authorization value
+}{
+	{"x-date", Credentials{"AKIDtest", "sandbox-secret-key", "market", XDate}, fixed,
+		`hmac id="AKIDtest", algorithm="hmac-sha1", headers="x-date x-source", signature="aGk9ONlCIN0jR15//rz1p4VX+Sw="`},
+	{"date", Credentials{"AKIDtest", "sandbox-secret-key", "source", Date}, fixed,
+		`hmac id="AKIDtest", algorithm="hmac-sha1", headers="date source", signature="koF62Ck1hSNsJiHzeMOI98zwrIs="`},
+	{"cloudmarket", Credentials{"AKIDtest", "sandbox-secret-key", "market", CloudMarket}, fixed,
+		`{"id":"AKIDtest","x-date":"Mon, 19 Mar 2018 12:08:40 GMT","signature":"A56YeHuj2EjIvzYrcj5rY8e93Js="}`},
+	{"x-date 2026", Credentials{"AKIDcloudmarket0001", "cm-secret-key/0001+", "market", XDate}, fixed2026,
+		`hmac id="AKIDcloudmarket0001", algorithm="hmac-sha1", headers="x-date x-source", signature="rFaF1kxRTmvnXCAGWGk40HEUkL8="`},
+	{"date 2026", Credentials{"AKIDcloudmarket0001", "cm-secret-key/0001+", "source", Date}, fixed2026,
+		`hmac id="AKIDcloudmarket0001", algorithm="hmac-sha1", headers="date source", signature="FDGILjVMA14Wi6NQASUtbOUzLgU="`},
+	{"cloudmarket 2026", Credentials{"AKIDcloudmarket0001", "cm-secret-key/0001+", "market", CloudMarket}, fixed2026,
+		`{"id":"AKIDcloudmarket0001","x-date":"Thu, 03 Dec 2026 11:42:18 GMT","signature":"+8Ej011VlcySuQFzLiEvjq7f+8Q="}`},
+}
+
+var fixed2026 = time.Date(2026, 12, 3, 11, 42, 18, 0, time.UTC)
+
 func TestSignVectors(t *testing.T) {
-	tests := []struct {
-		name    string
-		creds   Credentials
-		dateHdr string
-		srcHdr  string
-		want    string
-	}{
-		{"x-date", Credentials{"AKIDtest", "sandbox-secret-key", "market", XDate}, "X-Date", "X-Source",
-			`hmac id="AKIDtest", algorithm="hmac-sha1", headers="x-date x-source", signature="aGk9ONlCIN0jR15//rz1p4VX+Sw="`},
-		{"date", Credentials{"AKIDtest", "sandbox-secret-key", "source", Date}, "Date", "Source",
-			`hmac id="AKIDtest", algorithm="hmac-sha1", headers="date source", signature="koF62Ck1hSNsJiHzeMOI98zwrIs="`},
-	}
-	for _, tc := range tests {
+	for _, tc := range knownAnswers {
 		t.Run(tc.name, func(t *testing.T) {
 			h := http.Header{}
-			Sign(h, tc.creds, fixed)
+			Sign(h, tc.creds, tc.at)
 			if got := h.Get("Authorization"); got != tc.want {
 				t.Errorf("Authorization = %s\nwant %s", got, tc.want)
 			}
-			if got := h.Get(tc.dateHdr); got != "Mon, 19 Mar 2018 12:08:40 GMT" {
-				t.Errorf("%s = %q", tc.dateHdr, got)
+			date := FormatDate(tc.at)
+			want := map[string]string{"X-Date": date, "X-Source": tc.creds.Source, "Date": "", "Source": ""}
+			switch tc.creds.Variant {
+			case Date:
+				want = map[string]string{"Date": date, "Source": tc.creds.Source, "X-Date": "", "X-Source": ""}
+			case CloudMarket:
+				// No source watermark on the new gateway.
+				want = map[string]string{"X-Date": date, "X-Source": "", "Date": "", "Source": ""}
 			}
-			if got := h.Get(tc.srcHdr); got != tc.creds.Source {
-				t.Errorf("%s = %q", tc.srcHdr, got)
+			for k, v := range want {
+				if got := h.Get(k); got != v {
+					t.Errorf("%s = %q, want %q", k, got, v)
+				}
+			}
+			if rid := h.Get("Request-Id"); (rid != "") != (tc.creds.Variant == CloudMarket) {
+				t.Errorf("Request-Id = %q with variant %s", rid, tc.creds.Variant)
 			}
 		})
 	}

@@ -1,9 +1,11 @@
-// Package hmacauth implements the key-pair (HMAC) request signature of
-// Tencent Cloud API Gateway, which fronts the face–ID-card API.
+// Package hmacauth implements the key-pair (HMAC) request signatures of the
+// two gateways that can front the face–ID-card API: Tencent Cloud API
+// Gateway (the legacy one, being retired from 2026-10-30) and the Cloud
+// Market API gateway (*.cloudmarket-apigw.com).
 //
 // One implementation serves both sides: the client signs its upstream calls
 // with Sign, and the sandbox and the function's drop-in mode check inbound
-// calls with Verifier. The wire format follows the gateway's documentation:
+// calls with Verifier. The legacy gateway's format follows its documentation:
 //
 //	Authorization: hmac id="<SecretId>", algorithm="hmac-sha1",
 //	    headers="x-date x-source", signature="<base64 HMAC>"
@@ -11,6 +13,15 @@
 // where the HMAC covers "x-date: <date>\nx-source: <source>" (no trailing
 // newline). The older date/source variant signs the Date and Source headers
 // instead; the gateway does not check the age of a Date-signed request.
+//
+// The Cloud Market gateway's format is the one its products' clients send
+// (gateway-auth.md §4b; observed, not documented):
+//
+//	Authorization: {"id":"<SecretId>","x-date":"<date>","signature":"<base64 HMAC>"}
+//	X-Date: <date>
+//	Request-Id: <fresh UUID>
+//
+// where the HMAC-SHA1 covers "x-date: <date>" alone.
 package hmacauth
 
 import (
@@ -37,9 +48,13 @@ const (
 	XDate Variant = "x-date"
 	// Date signs Date and Source, as the gateway's older Python demo does.
 	Date Variant = "date"
+	// CloudMarket signs for the Cloud Market API gateway: a JSON
+	// Authorization over "x-date: <date>" (see the package comment).
+	CloudMarket Variant = "cloudmarket"
 )
 
-// Headers returns the lower-case header names the variant signs, in order.
+// Headers returns the lower-case header names a legacy variant signs, in
+// order. CloudMarket signs only the date and reports the XDate pair's.
 func (v Variant) Headers() [2]string {
 	if v == Date {
 		return [2]string{"date", "source"}
@@ -48,7 +63,7 @@ func (v Variant) Headers() [2]string {
 }
 
 // Valid reports whether v is a known variant.
-func (v Variant) Valid() bool { return v == XDate || v == Date }
+func (v Variant) Valid() bool { return v == XDate || v == Date || v == CloudMarket }
 
 // FormatDate renders t the way the signed date header carries it.
 func FormatDate(t time.Time) string { return t.UTC().Format(DateFormat) }
@@ -97,14 +112,21 @@ func signWith(h func() hash.Hash, key, msg string) string {
 type Credentials struct {
 	SecretID  string
 	SecretKey string
-	// Source is the signature watermark; the market's samples use "market".
+	// Source is the signature watermark of the legacy variants; the
+	// market's samples use "market". CloudMarket does not send it.
 	Source  string
 	Variant Variant
 }
 
-// Sign sets the date, source and Authorization headers on h for time t.
-// It is a pure function of its inputs so tests can pin the clock.
+// Sign sets the headers the variant needs on h for time t: the date, the
+// source and Authorization for the legacy variants; X-Date, Authorization
+// and Request-Id for CloudMarket. Apart from the random request id it is a
+// pure function of its inputs, so tests can pin the clock.
 func Sign(h http.Header, c Credentials, t time.Time) {
+	if c.Variant == CloudMarket {
+		signCloudMarket(h, c, t)
+		return
+	}
 	names := c.Variant.Headers()
 	date := FormatDate(t)
 	h.Set(names[0], date)

@@ -2,6 +2,8 @@ package hmacauth
 
 import (
 	"crypto/hmac"
+	"crypto/sha1"
+	"hash"
 	"net/http"
 	"strings"
 	"time"
@@ -46,6 +48,36 @@ type Failure struct {
 
 func (f *Failure) Error() string { return f.Message }
 
+// MsgCloudMarketDateExpired is the Cloud Market gateway's answer (403) to a
+// signature date outside the window. The real text is not published; one
+// client of that gateway recognises it by "签名时间" and "超时", so this text
+// has both and is otherwise an assumption (sandbox/README.md).
+const MsgCloudMarketDateExpired = "签名时间超时,x-date 与服务器时间相差超过 900 秒"
+
+// Gateway names a gateway whose signature scheme a request must carry.
+type Gateway int
+
+const (
+	// AnyGateway accepts either scheme, chosen by the Authorization
+	// header's form: a JSON object is the Cloud Market scheme, anything
+	// else the legacy one.
+	AnyGateway Gateway = iota
+	// LegacyGateway is Tencent Cloud API Gateway: `hmac id="…", …`.
+	LegacyGateway
+	// CloudMarketGateway is the Cloud Market API gateway: a JSON header.
+	CloudMarketGateway
+)
+
+func (g Gateway) String() string {
+	switch g {
+	case LegacyGateway:
+		return "legacy"
+	case CloudMarketGateway:
+		return "cloudmarket"
+	}
+	return "any"
+}
+
 // Verifier checks inbound key-pair signatures.
 type Verifier struct {
 	// Lookup returns the secret key of a SecretId, or false if it is unknown.
@@ -54,9 +86,18 @@ type Verifier struct {
 	Now func() time.Time
 }
 
-// Verify authenticates r and returns the SecretId it was signed with, or a
-// *Failure carrying the gateway's status and message.
+// Verify authenticates r signed in either gateway's scheme; it is
+// VerifyFor(r, AnyGateway).
 func (v *Verifier) Verify(r *http.Request) (string, error) {
+	return v.VerifyFor(r, AnyGateway)
+}
+
+// VerifyFor authenticates r as gateway g would and returns the SecretId it
+// was signed with, or a *Failure carrying that gateway's status and
+// message. A request signed in the other gateway's scheme is refused as a
+// malformed header (403 `authorization headers is invalidate`): to each
+// gateway the other's header is just unparseable.
+func (v *Verifier) VerifyFor(r *http.Request, g Gateway) (string, error) {
 	vals := r.Header.Values("Authorization")
 	if len(vals) == 0 || strings.TrimSpace(vals[0]) == "" {
 		return "", &Failure{http.StatusUnauthorized, MsgNoAuthorization}
@@ -64,7 +105,33 @@ func (v *Verifier) Verify(r *http.Request) (string, error) {
 	if len(vals) > 1 {
 		return "", &Failure{http.StatusUnauthorized, MsgMultipleHeader}
 	}
-	a, err := ParseAuthorization(vals[0])
+	if g == AnyGateway {
+		g = LegacyGateway
+		if strings.HasPrefix(strings.TrimLeft(vals[0], " \t"), "{") {
+			g = CloudMarketGateway
+		}
+	}
+	if g == CloudMarketGateway {
+		return v.verifyCloudMarket(r, vals[0])
+	}
+	return v.verifyLegacy(r, vals[0])
+}
+
+func (v *Verifier) now() time.Time {
+	if v.Now != nil {
+		return v.Now()
+	}
+	return time.Now()
+}
+
+// inWindow reports whether t is within MaxSkew of now, either way.
+func inWindow(now, t time.Time) bool {
+	d := now.Sub(t)
+	return -MaxSkew <= d && d <= MaxSkew
+}
+
+func (v *Verifier) verifyLegacy(r *http.Request, header string) (string, error) {
+	a, err := ParseAuthorization(header)
 	if err != nil {
 		return "", &Failure{http.StatusForbidden, MsgBadAuthorization}
 	}
@@ -110,24 +177,57 @@ func (v *Verifier) Verify(r *http.Request) (string, error) {
 			if err != nil {
 				return "", &Failure{http.StatusUnauthorized, MsgBadXDate}
 			}
-			now := time.Now()
-			if v.Now != nil {
-				now = v.Now()
-			}
-			if d := now.Sub(t); d > MaxSkew || d < -MaxSkew {
+			if !inWindow(v.now(), t) {
 				return "", &Failure{http.StatusUnauthorized, MsgXDateOutOfDate}
 			}
 		}
 	}
-	key, ok := v.Lookup(a.ID)
+	return v.check(a.ID, a.Signature, newHash, SigningString(a.Headers, values))
+}
+
+// verifyCloudMarket checks the JSON scheme. The signed date is the
+// header's own "x-date"; only when that is absent does the X-Date header
+// stand in. A missing or unparseable date is a malformed header (the
+// gateway's answer is not known).
+func (v *Verifier) verifyCloudMarket(r *http.Request, header string) (string, error) {
+	a, err := ParseCloudMarketAuthorization(header)
+	if err != nil {
+		return "", &Failure{http.StatusForbidden, MsgBadAuthorization}
+	}
+	if a.ID == "" || a.Signature == "" {
+		return "", &Failure{http.StatusForbidden, MsgIDOrSigMissing}
+	}
+	date := a.XDate
+	if date == "" {
+		switch got := r.Header.Values("X-Date"); len(got) {
+		case 0:
+		case 1:
+			date = got[0]
+		default:
+			return "", &Failure{http.StatusUnauthorized, MsgMultipleHeader}
+		}
+	}
+	t, err := time.Parse(DateFormat, date)
+	if err != nil {
+		return "", &Failure{http.StatusForbidden, MsgBadAuthorization}
+	}
+	if !inWindow(v.now(), t) {
+		return "", &Failure{http.StatusForbidden, MsgCloudMarketDateExpired}
+	}
+	return v.check(a.ID, a.Signature, sha1.New, SigningString([]string{"x-date"}, []string{date}))
+}
+
+// check looks the key up and compares the signature in constant time.
+func (v *Verifier) check(id, signature string, newHash func() hash.Hash, signing string) (string, error) {
+	key, ok := v.Lookup(id)
 	if !ok {
 		return "", &Failure{http.StatusForbidden, MsgUnknownKey}
 	}
-	want := signWith(newHash, key, SigningString(a.Headers, values))
-	if !hmac.Equal([]byte(want), []byte(a.Signature)) {
+	want := signWith(newHash, key, signing)
+	if !hmac.Equal([]byte(want), []byte(signature)) {
 		return "", &Failure{http.StatusForbidden, MsgSignatureMismatch}
 	}
-	return a.ID, nil
+	return id, nil
 }
 
 // headerValues reads a signed header; Host lives outside r.Header in net/http.
