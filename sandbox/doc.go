@@ -9,9 +9,10 @@
 //
 // A Server plays two layers, in the order the real call crosses them:
 //
-//   - the gateway: key-pair HMAC authentication (core/hmacauth), rate limit
-//     and quota, flat {"message": …} errors, an X-Api-RequestId header on
-//     every response;
+//   - the gateway: key-pair HMAC authentication in the scheme of the
+//     gateway the path belongs to (core/hmacauth), rate limit and quota,
+//     flat {"message": …} errors, an X-Api-RequestId header and the
+//     server clock's Date on every response;
 //   - the seller: parameter checks, the identity table, photo checks, and the
 //     {"msg","success","code","data"} envelope with an order number.
 //

@@ -19,11 +19,11 @@ const (
 	msgTooLarge = "Request Entity Too Large."
 )
 
-// serveAPI is one call of the face_id_card API: gateway checks, then any
-// injected fault, then the seller.
-func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rid string) {
+// serveAPI is one call of the face_id_card API: gateway g's checks, then
+// any injected fault, then the seller.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rid string, g hmacauth.Gateway) {
 	s.received.Add(1)
-	ev := &event{rid: rid, method: r.Method, path: r.URL.Path, start: time.Now()}
+	ev := &event{rid: rid, method: r.Method, path: r.URL.Path, gateway: g.String(), start: time.Now()}
 	defer s.logEvent(r.Context(), ev)
 
 	gatewayError := func(status int, msg string) {
@@ -40,7 +40,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rid string) {
 		gatewayError(http.StatusRequestEntityTooLarge, msgTooLarge)
 		return
 	}
-	keyID, err := s.verifier.Verify(r)
+	keyID, err := s.verifier.VerifyFor(r, g)
 	if err != nil {
 		f := &hmacauth.Failure{Status: http.StatusForbidden, Message: hmacauth.MsgUnknownKey}
 		errors.As(err, &f)

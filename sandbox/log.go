@@ -11,6 +11,7 @@ import (
 // kept.
 type event struct {
 	rid, method, path string
+	gateway           string // which gateway's scheme the path takes
 	start             time.Time
 	status            int    // HTTP status sent; 0 if none (reset, client gone)
 	message           string // the gateway's message, when it answered itself
@@ -27,6 +28,7 @@ func (s *Server) logEvent(ctx context.Context, ev *event) {
 		slog.String("request_id", ev.rid),
 		slog.String("method", ev.method),
 		slog.String("path", ev.path),
+		slog.String("gateway", ev.gateway),
 		slog.Int("status", ev.status),
 		slog.Int64("duration_ms", time.Since(ev.start).Milliseconds()),
 	}

@@ -31,9 +31,12 @@ type Config struct {
 	// Keys maps SecretId to SecretKey. Default: sandbox-secret-id →
 	// sandbox-secret-key.
 	Keys map[string]string
-	// Now is the clock for X-Date checks, rate windows and order numbers.
-	// Default: time.Now.
+	// Now is the clock for X-Date checks, the Date header, rate windows
+	// and order numbers. Default: time.Now.
 	Now func() time.Time
+	// ClockSkew shifts that clock, as a gateway whose clock is off would
+	// be, so clients' clock-skew handling can be tested. Default: 0.
+	ClockSkew time.Duration
 	// Identities is the table answers come from. Default: DefaultIdentities.
 	Identities []Identity
 	// MaxImageBytes is the seller's photo size limit; bigger photos get
@@ -84,6 +87,9 @@ func New(cfg Config) *Server {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if skew, base := cfg.ClockSkew, s.now; skew != 0 {
+		s.now = func() time.Time { return base().Add(skew) }
 	}
 	if s.maxImage <= 0 {
 		s.maxImage = DefaultMaxImageBytes
@@ -140,29 +146,50 @@ func (s *Server) Close() {
 const controlPrefix = "/_sandbox/"
 
 // ServeHTTP routes a request to the control plane or the emulated API. Every
-// response carries an X-Api-RequestId header, as the gateway's do.
+// response carries an X-Api-RequestId header, as the gateway's do, and a
+// Date from the server's clock (shifted by ClockSkew), which is what a
+// client compares its own clock with.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rid := newRequestID()
 	// Set without canonicalising, so the name goes out spelt as the
 	// gateway spells it (net/http would send X-Api-Requestid).
 	w.Header()["X-Api-RequestId"] = []string{rid}
-	switch {
-	case strings.HasPrefix(r.URL.Path, controlPrefix):
+	w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
+	if strings.HasPrefix(r.URL.Path, controlPrefix) {
 		s.serveControl(w, r)
-	case isAPIRoute(r.URL.Path):
-		s.serveAPI(w, r, rid)
-	default:
-		writeGatewayError(w, http.StatusNotFound, "There is no api match uri["+r.URL.Path+"]")
+		return
 	}
+	if g, ok := apiRoute(r.URL.Path); ok {
+		s.serveAPI(w, r, rid, g)
+		return
+	}
+	writeGatewayError(w, http.StatusNotFound, "There is no api match uri["+r.URL.Path+"]")
 }
 
-// isAPIRoute matches the three environments the default domain serves.
-func isAPIRoute(path string) bool {
+// apiRoute tells which gateway serves path: the legacy gateway's three
+// environments on its default domain, or the Cloud Market gateway's
+// /service-<id>/ prefix (gateway-auth.md §4b), where the id is any 8
+// lower-case letters or digits.
+func apiRoute(path string) (hmacauth.Gateway, bool) {
 	switch path {
 	case "/release/face_id_card/post", "/test/face_id_card/post", "/prepub/face_id_card/post":
-		return true
+		return hmacauth.LegacyGateway, true
 	}
-	return false
+	id, ok := strings.CutPrefix(path, "/service-")
+	if ok && len(id) > 8 && id[8:] == "/face_id_card/post" && isServiceID(id[:8]) {
+		return hmacauth.CloudMarketGateway, true
+	}
+	return 0, false
+}
+
+// isServiceID reports whether s is all lower-case ASCII letters and digits.
+func isServiceID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // newRequestID returns 32 hex characters, like the gateway's request ids.

@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/faceid-verify/faceid/sandbox"
 )
@@ -55,6 +56,7 @@ type options struct {
 	addr, identities, tlsCAOut string
 	secretID, secretKey        string
 	rate, quota, maxImageBytes int
+	clockSkew                  time.Duration
 	tls                        bool
 }
 
@@ -67,6 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.rate, "rate", 0, "requests per second per key before 429 (0 = no limit)")
 	fs.IntVar(&o.quota, "quota", 0, "total calls per key before 429 (0 = no limit)")
 	fs.IntVar(&o.maxImageBytes, "max-image-bytes", 0, "seller photo limit in bytes, over it incorrect 108 (0 = 3 MB)")
+	fs.DurationVar(&o.clockSkew, "clock-skew", 0, "shift the sandbox's clock (X-Date window, Date header), e.g. 20m or -1h, to test clients' clock-skew handling")
 	fs.BoolVar(&o.tls, "tls", false, "serve HTTPS with a fresh self-signed certificate for 127.0.0.1, ::1 and localhost")
 	fs.StringVar(&o.tlsCAOut, "tls-ca-out", "", "with -tls, write the certificate (PEM) to trust to this file")
 	fs.StringVar(&o.secretID, "secret-id", sandbox.DefaultSecretID, "the SecretId clients sign with")

@@ -127,6 +127,23 @@ func TestRunHTTP(t *testing.T) {
 	}
 }
 
+func TestRunClockSkew(t *testing.T) {
+	url, stop := startRun(t, "-addr", "127.0.0.1:0", "-clock-skew", "-20m")
+	defer stop()
+	resp, err := http.DefaultClient.Do(signedPost(t, url, remotePhoto))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Fatalf("a call signed with the true time to a sandbox 20 minutes behind: %d", resp.StatusCode)
+	}
+	d, err := http.ParseTime(resp.Header.Get("Date"))
+	if off := time.Until(d); err != nil || off > -19*time.Minute || off < -21*time.Minute {
+		t.Errorf("Date %q is not 20 minutes behind (%v)", resp.Header.Get("Date"), err)
+	}
+}
+
 func TestRunTLS(t *testing.T) {
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
 	url, stop := startRun(t, "-addr", "127.0.0.1:0", "-tls", "-tls-ca-out", caFile)
@@ -170,6 +187,7 @@ func TestRunBadFlags(t *testing.T) {
 		{[]string{"-nope"}, errUsage},
 		{[]string{"-tls-ca-out", "x.pem"}, errUsage},
 		{[]string{"-rate", "-1"}, errUsage},
+		{[]string{"-clock-skew", "20"}, errUsage}, // a duration needs its unit
 		{[]string{"extra"}, errUsage},
 		{[]string{"-h"}, flag.ErrHelp},
 		{[]string{"-addr", "127.0.0.1:0", "-identities", bad}, nil}, // a load error, reported as such

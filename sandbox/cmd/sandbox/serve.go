@@ -47,7 +47,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	url := scheme + "://" + ln.Addr().String()
 	// This line comes first: callers read the URL from it.
 	logger.Info("offline sandbox of the face–ID-card API listening: an emulator, NOT the real Tencent Cloud Market service; nothing is sent upstream or charged",
-		"url", url, "identities", len(ids), "rate", o.rate, "quota", o.quota, "tls", o.tls)
+		"url", url, "identities", len(ids), "rate", o.rate, "quota", o.quota, "tls", o.tls,
+		"clock_skew", o.clockSkew.String())
 
 	sb := sandbox.New(sandbox.Config{
 		Keys:          map[string]string{o.secretID: o.secretKey},
@@ -55,6 +56,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		MaxImageBytes: o.maxImageBytes,
 		RateLimit:     o.rate,
 		Quota:         o.quota,
+		ClockSkew:     o.clockSkew,
 		Logger:        logger,
 	})
 	srv := &http.Server{
