@@ -359,26 +359,26 @@ func (c *Client) decode(resp *http.Response, raw []byte, rid string) (*Result, e
 		if resp.StatusCode == http.StatusOK {
 			return nil, &ResponseError{Status: resp.StatusCode, Reason: "empty", RequestID: rid}
 		}
-		return nil, gatewayError(resp, http.StatusText(resp.StatusCode), rid)
+		return nil, gatewayError(resp, http.StatusText(resp.StatusCode), false, rid)
 	}
 	var env envelope
 	if err := json.Unmarshal(raw, &env); err != nil {
 		if resp.StatusCode != http.StatusOK {
-			return nil, gatewayError(resp, http.StatusText(resp.StatusCode), rid)
+			return nil, gatewayError(resp, http.StatusText(resp.StatusCode), false, rid)
 		}
 		return nil, &ResponseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: jsonErr(err)}
 	}
 	// The gateway's own answers are a flat {"message": …}; the seller's
-	// always carry a code.
+	// always carry a code. A 200 without one is nobody's documented answer.
 	if !env.Code.Set {
-		if env.Message != nil || resp.StatusCode != http.StatusOK {
-			msg := http.StatusText(resp.StatusCode)
-			if env.Message != nil {
-				msg = *env.Message
-			}
-			return nil, gatewayError(resp, msg, rid)
+		if resp.StatusCode == http.StatusOK {
+			return nil, &ResponseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: errors.New("no code field")}
 		}
-		return nil, &ResponseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: errors.New("no code field")}
+		msg := http.StatusText(resp.StatusCode)
+		if env.Message != nil {
+			msg = *env.Message
+		}
+		return nil, gatewayError(resp, msg, env.Message != nil, rid)
 	}
 	if env.Code.V != codes.OK {
 		return nil, &SellerError{Code: env.Code.V, Msg: string(env.Msg), RequestID: rid}
@@ -401,8 +401,9 @@ func (c *Client) decode(resp *http.Response, raw []byte, rid string) (*Result, e
 	return r, nil
 }
 
-func gatewayError(resp *http.Response, msg, rid string) *GatewayError {
-	g := &GatewayError{Status: resp.StatusCode, Message: truncateMsg(msg), RequestID: rid}
+func gatewayError(resp *http.Response, msg string, flatMessage bool, rid string) *GatewayError {
+	g := &GatewayError{Status: resp.StatusCode, Message: truncateMsg(msg), RequestID: rid,
+		Refused: gatewayRefused(resp.StatusCode, flatMessage)}
 	if s := resp.Header.Get("Retry-After"); s != "" {
 		if n, err := strconv.Atoi(s); err == nil && n >= 0 {
 			g.RetryAfter = time.Duration(n) * time.Second

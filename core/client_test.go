@@ -224,3 +224,71 @@ func TestTransportFailures(t *testing.T) {
 		}
 	})
 }
+
+// TestWhenInDoubtBilled holds the billing rule (gatewayRefused and
+// MayHaveReached): only the gateway's own refusals before forwarding are
+// provably unbilled; every other answer, however odd, may have been
+// billed, keeps its budget reservation and is never retried.
+func TestWhenInDoubtBilled(t *testing.T) {
+	cases := []struct {
+		name   string
+		status int
+		header map[string]string
+		body   string
+		billed bool
+	}{
+		{"200 without the envelope", 200, nil, `{"message":"成功"}`, true},
+		{"302 redirect", 302, map[string]string{"Location": "/elsewhere"}, ``, true},
+		{"307 with a flat message", 307, map[string]string{"Location": "/elsewhere"}, `{"message":"moved"}`, true},
+		{"401 gateway auth", 401, nil, `{"message":"HMAC signature cannot be verified, the x-date header is out of date for HMAC Authentication."}`, false},
+		{"403 gateway auth", 403, nil, `{"message":"HMAC signature does not match"}`, false},
+		{"404 gateway routing", 404, nil, `{"message":"There is no api match uri[/x]"}`, false},
+		{"405 gateway method", 405, nil, `{"message":"Method Not Allowed."}`, false},
+		{"426 gateway scheme", 426, nil, `{"message":"Not allow use HTTP protocol."}`, false},
+		{"429 gateway rate limit", 429, nil, `{"message":"API rate limit exceeded."}`, false},
+		{"429 gateway quota", 429, nil, `{"message":"API quota exceeded."}`, false},
+		{"401 with an empty body", 401, nil, ``, true},
+		{"403 in HTML", 403, nil, `<html>Forbidden</html>`, true},
+		{"404 in the seller's envelope", 404, nil, `{"msg":"not found","success":false,"code":404,"data":{}}`, true},
+		{"413 from the gateway", 413, nil, `{"message":"Request Entity Too Large."}`, true},
+		{"481 gateway config", 481, nil, `{"message":"API config error."}`, true},
+		{"500 gateway", 500, nil, `{"message":"Internal Server Error."}`, true},
+		{"seller code 400", 200, nil, `{"msg":"入参错误","success":false,"code":400,"data":{}}`, true},
+	}
+	req := Request{Name: "张三", IDCard: testID, Image: testPhoto(t)}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			up := &upstream{}
+			up.answer = func(w http.ResponseWriter, r *http.Request) {
+				for k, v := range tc.header {
+					w.Header().Set(k, v)
+				}
+				w.WriteHeader(tc.status)
+				io.WriteString(w, tc.body)
+			}
+			srv := httptest.NewServer(up)
+			defer srv.Close()
+			c, err := New(Config{Endpoint: srv.URL, SecretID: "test-id", SecretKey: testSecret, DailyBudget: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Verify(context.Background(), req)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := MayHaveReached(err); got != tc.billed {
+				t.Fatalf("%v: may have been billed = %v, want %v", err, got, tc.billed)
+			}
+			if up.hits.Load() != 1 {
+				t.Fatalf("%d requests reached the upstream, want 1 (nothing is retried)", up.hits.Load())
+			}
+			// The budget of one call is kept for a possibly billed call and
+			// refunded for a refused one.
+			_, err = c.Verify(context.Background(), req)
+			var be *BudgetError
+			if errors.As(err, &be) != tc.billed {
+				t.Fatalf("second call: %v; budget kept = %v, want %v", err, errors.As(err, &be), tc.billed)
+			}
+		})
+	}
+}

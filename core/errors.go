@@ -13,15 +13,18 @@ import (
 // made, so nothing was paid.
 type ValidationError = invalid.Error
 
-// GatewayError is an answer from the API gateway in front of the seller:
-// authentication (401/403), limits (429) and the gateway's own failures.
-// Its body is the gateway's flat {"message": …}.
+// GatewayError is an answer without the seller's envelope: the API
+// gateway's own (authentication 401/403, limits 429, its failures), or
+// anything else that is not the seller's, such as a redirect.
 type GatewayError struct {
 	Status    int
 	Message   string
 	RequestID string
 	// RetryAfter is the server's Retry-After on a 429, if any.
 	RetryAfter time.Duration
+	// Refused is set when the answer is one of the gateway's refusals
+	// before forwarding (gatewayRefused): the seller never saw the call.
+	Refused bool
 }
 
 func (e *GatewayError) Error() string {
@@ -41,9 +44,45 @@ func (e *GatewayError) QuotaExhausted() bool {
 	return e.Limited() && e.Message == "API quota exceeded."
 }
 
-// MayHaveReached reports whether the seller may have seen the request. The
-// gateway rejects 401/403/404/429 before forwarding; a 5xx may come after.
-func (e *GatewayError) MayHaveReached() bool { return e.Status >= 500 }
+// MayHaveReached reports whether the seller may have seen the request:
+// always, unless the gateway provably refused it (see gatewayRefused).
+func (e *GatewayError) MayHaveReached() bool { return !e.Refused }
+
+// When in doubt, a call was billed. The seller bills every answer with
+// code 200 in its envelope (the sandbox does the same); the call is
+// provably unbilled only when the seller provably never saw it:
+//
+//   - it was never sent: a local check refused it (ValidationError), the
+//     circuit was open, the budget spent, or the transport failed before
+//     the request's headers were written (TransportError with Sent false);
+//   - the gateway refused it before forwarding (gatewayRefused).
+//
+// Everything else may have been billed: any answer in the seller's
+// envelope, an answer that cannot be read, a 200 without the envelope, a
+// redirect, a gateway 5xx (it may come after forwarding), any status the
+// gateway does not document as a check before forwarding, and any failure
+// after the headers were written. This decides the budget refund, whether
+// an Idempotency-Key answer is kept, the answers' may_have_charged and the
+// possibly-billed metric, all through MayHaveReached.
+
+// gatewayRefused reports whether an answer is the gateway's own refusal
+// before it forwards a call (gateway-auth.md §1, §2): the gateway's flat
+// {"message": …} body, no seller code, and a status of a check the gateway
+// makes first: 401 and 403 authentication, usage plan and parameter
+// checks, 404 routing, 405 method, 426 scheme, 429 rate limit, quota and
+// CORS. An empty or unreadable body proves nothing: whoever sent it, the
+// seller may have seen the call.
+func gatewayRefused(status int, flatMessage bool) bool {
+	if !flatMessage {
+		return false
+	}
+	switch status {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound,
+		http.StatusMethodNotAllowed, http.StatusUpgradeRequired, http.StatusTooManyRequests:
+		return true
+	}
+	return false
+}
 
 // SellerError is a non-200 `code` in the seller's envelope (400, 404, 500,
 // 501, 604…).

@@ -38,6 +38,9 @@ func shouldRetry(err error, attempt, maxAttempts int, remaining, maxRetryAfter t
 		}
 		return true, "not sent: " + te.Op
 	case errors.As(err, &ge):
+		if ge.MayHaveReached() {
+			return false, "request may have reached the upstream"
+		}
 		if !ge.Limited() || ge.QuotaExhausted() {
 			return false, "gateway answered"
 		}

@@ -107,6 +107,12 @@ func TestFaultMatrix(t *testing.T) {
 		{name: "truncated JSON", fault: fault(sandbox.FaultTruncated, 0, 0), status: 502, kind: "upstream_malformed", charged: true},
 		{name: "body over the cap", fault: fault(sandbox.FaultOversize, 0, 0), status: 502, kind: "upstream_malformed", charged: true},
 		{name: "empty 200", fault: fault(sandbox.FaultEmpty, 0, 0), status: 502, kind: "upstream_malformed", charged: true},
+		{name: "200 without the envelope", seller: func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, `{"message":"成功"}`)
+		}, status: 502, kind: "upstream_malformed", charged: true},
+		{name: "redirect", seller: func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/elsewhere", http.StatusFound)
+		}, status: 502, kind: "upstream_unavailable", charged: true},
 		{name: "answer headers over the cap", seller: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("X-Pad", strings.Repeat("a", 1<<20))
 			io.WriteString(w, `{"msg":"成功","success":true,"code":200,"data":{"order_no":"1","score":0.9,"msg":"","incorrect":100}}`)

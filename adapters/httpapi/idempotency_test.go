@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -107,5 +109,39 @@ func TestIdempotencyCacheBounds(t *testing.T) {
 	now = now.Add(2 * time.Minute)
 	if _, lead := c.begin("c", [32]byte{}); !lead {
 		t.Fatal("an expired entry was replayed")
+	}
+}
+
+// An answer that is not provably unbilled is kept under its key, however
+// odd: a 200 without the seller's envelope may have cost ¥1, so the retry
+// is answered from the store, not paid again.
+func TestIdempotencyKeepsDoubtfulAnswers(t *testing.T) {
+	var hits atomic.Int32
+	seller := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		io.Copy(io.Discard, r.Body)
+		io.WriteString(w, `{"message":"成功"}`)
+	}))
+	defer seller.Close()
+	client, err := core.New(core.Config{Endpoint: seller.URL, SecretID: "id", SecretKey: "key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.CloseIdleConnections()
+	h := New(Options{Verifier: client})
+	photo := loadPhoto(t)
+	var answers []*httptest.ResponseRecorder
+	for range 2 {
+		r := jsonReq("/verify", map[string]string{"idcard": passID, "name": "张三", "image": photo})
+		r.Header.Set(IdempotencyHeader, "order-odd")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		answers = append(answers, w)
+	}
+	if !strings.Contains(answers[0].Body.String(), `"may_have_charged":true`) {
+		t.Fatalf("first answer: %s", answers[0].Body.String())
+	}
+	if hits.Load() != 1 || answers[1].Header().Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("the upstream was called %d times; retry replayed %q", hits.Load(), answers[1].Header().Get("Idempotent-Replayed"))
 	}
 }
