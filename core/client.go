@@ -393,6 +393,11 @@ func (c *Client) decode(resp *http.Response, raw []byte, rid string) (*Result, e
 	if !d.Incorrect.Set {
 		return nil, &ResponseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: errors.New("data without incorrect")}
 	}
+	// The seller's scores are 0–1 (the product page); 92 is not a pass
+	// but an answer nobody can read. NaN and infinities never decode.
+	if d.Score.V < 0 || d.Score.V > 1 {
+		return nil, &ResponseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: errors.New("score outside 0-1")}
+	}
 	r := &Result{
 		Code: env.Code.V, Msg: string(env.Msg), OrderNo: string(d.OrderNo),
 		Score: d.Score.V, Incorrect: d.Incorrect.V, DataMsg: string(d.Msg), RequestID: rid,

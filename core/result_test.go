@@ -2,6 +2,7 @@ package core
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 )
@@ -90,6 +91,22 @@ func TestDecodeErrors(t *testing.T) {
 		{"score NaN", 200, `{"code":200,"data":{"score":"NaN","incorrect":100}}`,
 			func(err error) bool { var e *ResponseError; return errors.As(err, &e) }},
 	}
+	// A score outside 0–1 is unreadable, not a pass; it may have been billed.
+	for _, score := range []string{`92`, `"92"`, `-0.1`, `1.0001`, `1e400`, `"Infinity"`} {
+		for _, incorrect := range []int{100, 101} {
+			tests = append(tests, struct {
+				name   string
+				status int
+				body   string
+				check  func(error) bool
+			}{fmt.Sprintf("score %s, incorrect %d", score, incorrect), 200,
+				fmt.Sprintf(`{"code":200,"data":{"order_no":"1","score":%s,"msg":"系统判断为同一人","incorrect":%d}}`, score, incorrect),
+				func(err error) bool {
+					var e *ResponseError
+					return errors.As(err, &e) && e.Reason == "malformed" && MayHaveReached(err)
+				}})
+		}
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := decodeWith(t, tc.status, tc.body)
@@ -115,6 +132,9 @@ func FuzzDecode(f *testing.F) {
 		}
 		if r != nil && r.Passed && (r.Incorrect != 100 || r.Verdict != VerdictSame) {
 			t.Fatalf("passed without a match: %+v", r)
+		}
+		if r != nil && !(r.Score >= 0 && r.Score <= 1) {
+			t.Fatalf("a score outside 0–1 was accepted: %+v", r)
 		}
 	})
 }

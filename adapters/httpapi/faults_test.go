@@ -110,6 +110,9 @@ func TestFaultMatrix(t *testing.T) {
 		{name: "200 without the envelope", seller: func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, `{"message":"成功"}`)
 		}, status: 502, kind: "upstream_malformed", charged: true},
+		{name: "score outside 0-1", seller: func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, `{"msg":"成功","success":true,"code":200,"data":{"order_no":"1","score":92,"msg":"系统判断为同一人","incorrect":100}}`)
+		}, status: 502, kind: "upstream_malformed", charged: true},
 		{name: "redirect", seller: func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/elsewhere", http.StatusFound)
 		}, status: 502, kind: "upstream_unavailable", charged: true},
