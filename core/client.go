@@ -18,12 +18,15 @@ import (
 	"net/http/httptrace"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/faceid-verify/faceid/core/codes"
 	"github.com/faceid-verify/faceid/core/hmacauth"
+	"github.com/faceid-verify/faceid/core/mask"
 )
 
 // Client calls the upstream. Create one per process and reuse it across
@@ -31,6 +34,7 @@ import (
 type Client struct {
 	cfg     Config
 	creds   hmacauth.Credentials
+	redact  *strings.Replacer // the key pair, out of upstream text
 	hc      *http.Client
 	now     func() time.Time
 	pool    bodyPool
@@ -75,6 +79,12 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		},
 		now: time.Now,
 	}
+	// The longer value first, should one hold the other.
+	secrets := []string{cfg.SecretKey.Reveal(), cfg.SecretID}
+	if len(secrets[1]) > len(secrets[0]) {
+		secrets[0], secrets[1] = secrets[1], secrets[0]
+	}
+	c.redact = strings.NewReplacer(secrets[0], redacted, secrets[1], redacted)
 	for _, o := range opts {
 		o(c)
 	}
@@ -261,7 +271,29 @@ func (c *Client) Send(ctx context.Context, checked Checked) (*Result, error) {
 		c.budget.refund()
 	}
 	c.breaker.done(upstreamFailed(err))
+	c.scrub(res, err, checked.Name)
 	return res, err
+}
+
+// scrub makes the upstream's words in a call's result or error fit for
+// logs, answers and result objects: our key pair redacted, the request's
+// name and every run of 11 or more digits (an ID number) masked, and at
+// most 256 bytes. Nothing else of the upstream's text is kept: transport
+// and JSON errors are described in the client's own words.
+func (c *Client) scrub(res *Result, err error, name string) {
+	clean := func(s string) string { return truncateMsg(mask.Text(c.redact.Replace(s), name)) }
+	var (
+		ge *GatewayError
+		se *SellerError
+	)
+	switch {
+	case res != nil:
+		res.Msg, res.DataMsg = clean(res.Msg), clean(res.DataMsg)
+	case errors.As(err, &ge):
+		ge.Message = clean(ge.Message)
+	case errors.As(err, &se):
+		se.Msg = clean(se.Msg)
+	}
 }
 
 // newBody streams the caller's canonical base64 text, or else encodes the
@@ -407,7 +439,7 @@ func (c *Client) decode(resp *http.Response, raw []byte, rid string) (*Result, e
 }
 
 func gatewayError(resp *http.Response, msg string, flatMessage bool, rid string) *GatewayError {
-	g := &GatewayError{Status: resp.StatusCode, Message: truncateMsg(msg), RequestID: rid,
+	g := &GatewayError{Status: resp.StatusCode, Message: msg, RequestID: rid,
 		Refused: gatewayRefused(resp.StatusCode, flatMessage)}
 	if s := resp.Header.Get("Retry-After"); s != "" {
 		if n, err := strconv.Atoi(s); err == nil && n >= 0 {
@@ -417,12 +449,18 @@ func gatewayError(resp *http.Response, msg string, flatMessage bool, rid string)
 	return g
 }
 
-// truncateMsg bounds an upstream message before it reaches logs.
+// truncateMsg bounds an upstream message before it reaches logs, cut at a
+// character boundary.
 func truncateMsg(s string) string {
-	if len(s) > 256 {
-		return s[:256]
+	const max = 256
+	if len(s) <= max {
+		return s
 	}
-	return s
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 // jsonErr keeps the position of a syntax error but not the text around it.

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -290,5 +292,51 @@ func TestWhenInDoubtBilled(t *testing.T) {
 				t.Fatalf("second call: %v; budget kept = %v, want %v", err, errors.As(err, &be), tc.billed)
 			}
 		})
+	}
+}
+
+// TestUpstreamTextScrubbed: what the upstream writes reaches errors and
+// results (and so every log, answer and upload result) with our key pair
+// redacted and the request's ID number and name masked, through Verify
+// and Send alike.
+func TestUpstreamTextScrubbed(t *testing.T) {
+	leak := "身份证" + testID + " 姓名张三 key=" + testSecret + " id=test-id"
+	for _, body := range []string{
+		`{"message":"` + leak + `"}`,
+		`{"msg":"` + leak + `","success":false,"code":500,"data":{}}`,
+		`{"msg":"` + leak + `","success":true,"code":200,"data":{"score":0.9,"msg":"` + leak + `","incorrect":100}}`,
+	} {
+		up := &upstream{answer: func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(body, "message") {
+				w.WriteHeader(500)
+			}
+			io.WriteString(w, body)
+		}}
+		srv := httptest.NewServer(up)
+		c := newTestClient(t, srv.URL)
+		req := Request{Name: "张三", IDCard: testID, Image: testPhoto(t)}
+		checked, err := req.Validate(c.Config().Limits(), c.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, call := range []func() (*Result, error){
+			func() (*Result, error) { return c.Verify(context.Background(), req) },
+			func() (*Result, error) { return c.Send(context.Background(), checked) },
+		} {
+			res, err := call()
+			text := fmt.Sprint(err)
+			if res != nil {
+				text = res.Msg + " " + res.DataMsg
+			}
+			if !strings.Contains(text, "姓名张* key=[redacted] id=[redacted]") {
+				t.Errorf("upstream text not kept, masked: %s", text)
+			}
+			for _, s := range []string{testID, "张三", testSecret, "test-id"} {
+				if strings.Contains(text, s) {
+					t.Errorf("%q kept in %s", s, text)
+				}
+			}
+		}
+		srv.Close()
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/faceid-verify/faceid/core"
@@ -54,6 +55,8 @@ type Handler struct {
 	verifier *hmacauth.Verifier
 	mux      *http.ServeMux
 	idem     *idemCache
+	// redact takes the client keys out of upstream text (answer.redacted).
+	redact *strings.Replacer
 }
 
 // New builds the handler.
@@ -84,6 +87,7 @@ func New(opts Options) *Handler {
 			Lookup: func(id string) (string, bool) { k, ok := keys[id]; return k, ok },
 			Now:    opts.Now,
 		}
+		h.redact = secretsReplacer(keys)
 	}
 	h.mux.HandleFunc("POST /verify", h.verify)
 	// The upstream's own paths, on either gateway, so existing clients
@@ -179,9 +183,9 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) call(ctx context.Context, req core.Request, rid string) answer {
 	res, err := h.opts.Verifier.Verify(ctx, req)
 	if err != nil {
-		return fromError(err, rid)
+		return fromError(err, rid).redacted(h.redact)
 	}
-	return fromResult(res, rid)
+	return fromResult(res, rid).redacted(h.redact)
 }
 
 // verifyOnce calls at most once per Idempotency-Key (scoped to the drop-in

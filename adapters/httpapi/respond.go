@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/faceid-verify/faceid/core"
@@ -200,6 +202,40 @@ func fromError(err error, rid string) answer {
 	a := fail(http.StatusInternalServerError, http.StatusInternalServerError, "内部错误",
 		errorInfo{Kind: "internal", Message: "internal error"})
 	a.loud = true
+	return a
+}
+
+// secretsReplacer redacts the client keys' secrets, longest first.
+func secretsReplacer(keys map[string]string) *strings.Replacer {
+	secrets := make([]string, 0, len(keys))
+	for _, k := range keys {
+		secrets = append(secrets, k)
+	}
+	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
+	pairs := make([]string, 0, 2*len(secrets))
+	for _, k := range secrets {
+		pairs = append(pairs, k, "[redacted]")
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+// redacted takes the client keys out of the texts of an answer that may
+// quote the upstream. Core redacts its own key pair and masks personal
+// data; client keys never go upstream, so this is a second line.
+func (a answer) redacted(r *strings.Replacer) answer {
+	if r == nil {
+		return a
+	}
+	a.detail, a.reason, a.body.Msg = r.Replace(a.detail), r.Replace(a.reason), r.Replace(a.body.Msg)
+	if a.body.Error != nil {
+		e := *a.body.Error
+		e.Reason, e.Message = r.Replace(e.Reason), r.Replace(e.Message)
+		a.body.Error = &e
+	}
+	if d, ok := a.body.Data.(data); ok {
+		d.Msg = r.Replace(d.Msg)
+		a.body.Data = d
+	}
 	return a
 }
 

@@ -98,7 +98,24 @@ const keyDigits = 11
 // still tell uploads/2b0c….jpg from uploads/9f41….jpg. Keys are chosen by
 // uploaders, who are asked to keep personal data out of them; this is for
 // those who do not.
-func Key(s string) string {
+func Key(s string) string { return runs(s, true) }
+
+// Text masks what may identify a person in free text that may quote a
+// request, such as an upstream's error message: every run of keyDigits or
+// more digits as Key masks it, and every occurrence of the given names as
+// Name masks them. Unlike Key it keeps other text, Chinese included, so
+// the message stays readable; a name it is not given is not found.
+func Text(s string, names ...string) string {
+	for _, n := range names {
+		if n != "" {
+			s = strings.ReplaceAll(s, n, Name(n))
+		}
+	}
+	return runs(s, false)
+}
+
+// runs masks digit runs and, with letters, runs of letters outside ASCII.
+func runs(s string, letters bool) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -120,7 +137,7 @@ func Key(s string) string {
 				i = j
 				continue
 			}
-		case r >= utf8.RuneSelf && unicode.IsLetter(r):
+		case letters && r >= utf8.RuneSelf && unicode.IsLetter(r):
 			for j < len(s) {
 				r, size := utf8.DecodeRuneInString(s[j:])
 				if r < utf8.RuneSelf || !unicode.IsLetter(r) {

@@ -185,3 +185,24 @@ func FuzzKey(f *testing.F) {
 }
 
 func nonASCIILetter(r rune) bool { return r >= utf8.RuneSelf && unicode.IsLetter(r) }
+
+func TestText(t *testing.T) {
+	tests := []struct {
+		in    string
+		names []string
+		want  string
+	}{
+		{"", nil, ""},
+		{"入参错误,身份证号[idcard]格式错误", nil, "入参错误,身份证号[idcard]格式错误"},
+		{"身份证110101199003070011与姓名张三不符", []string{"张三"}, "身份证110***********0011与姓名张*不符"},
+		{"张三 张三 11010119900307001X", []string{"张三"}, "张* 张* 110***********001X"},
+		{"欧阳娜娜 and 张三", []string{"张三", ""}, "欧阳娜娜 and 张*"}, // only the names it is given
+		{"order 568753443590770688", nil, "order 568***********0688"},
+		{"API rate limit exceeded.", []string{"张三"}, "API rate limit exceeded."},
+	}
+	for _, tt := range tests {
+		if got := Text(tt.in, tt.names...); got != tt.want {
+			t.Errorf("Text(%q, %q) = %q, want %q", tt.in, tt.names, got, tt.want)
+		}
+	}
+}
