@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -155,4 +157,47 @@ func TestServerlessTriggers(t *testing.T) {
 	if kinds["http"] != 1 || kinds["cos"] != 1 {
 		t.Errorf("triggers %v, want one http (Function URL) and one cos", kinds)
 	}
+}
+
+// TestServerlessDescription holds inputs.description to SCF's rule for a
+// function's Description, read conservatively: letters (Latin or Chinese),
+// digits, spaces, commas and periods (ASCII or Chinese), at most 1000
+// characters. The SCF API refuses anything else ("-", "(", ")"…), which
+// fails the deploy.
+func TestServerlessDescription(t *testing.T) {
+	var c struct {
+		Inputs struct {
+			Description string `yaml:"description"`
+		} `yaml:"inputs"`
+	}
+	if err := yaml.Unmarshal(mustRead(t, "serverless.yml"), &c); err != nil {
+		t.Fatalf("serverless.yml: %v", err)
+	}
+	for _, r := range "-()_:;/!?（）" { // the rule itself can fail
+		if scfDescriptionRune(r) {
+			t.Errorf("%q passes the description rule", r)
+		}
+	}
+	d := c.Inputs.Description
+	if d == "" {
+		t.Fatal("inputs.description is empty")
+	}
+	if n := utf8.RuneCountInString(d); n > 1000 {
+		t.Errorf("inputs.description is %d characters, SCF allows 1000", n)
+	}
+	for i, r := range d {
+		if !scfDescriptionRune(r) {
+			t.Errorf("inputs.description: %q at byte %d is not allowed by SCF (letters, digits, spaces, , . ， 。)", r, i)
+		}
+	}
+}
+
+func scfDescriptionRune(r rune) bool {
+	switch {
+	case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9':
+		return true
+	case r == ' ', r == ',', r == '.', r == '，', r == '。':
+		return true
+	}
+	return unicode.Is(unicode.Han, r)
 }
