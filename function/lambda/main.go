@@ -10,10 +10,13 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/faceid-verify/faceid/adapters/httpevent"
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	// Records logged with a request's context name the event kind it came
+	// in (function_url, apigw_http…).
+	log := slog.New(httpevent.LogHandler(slog.NewJSONHandler(os.Stderr, nil)))
 	// Lambda's environment is fixed for the instance, so configuration is
 	// read once here; a bad one fails the init phase, loudly.
 	a, err := fromEnv(context.Background(), log)

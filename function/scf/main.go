@@ -11,10 +11,13 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/faceid-verify/faceid/adapters/httpevent"
 	"github.com/tencentyun/scf-go-lib/cloudfunction"
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	// Records logged with a request's context name the event kind it came
+	// in (function_url, apigw).
+	log := slog.New(httpevent.LogHandler(slog.NewJSONHandler(os.Stderr, nil)))
 	cloudfunction.StartHandler(newApp(log, fromEnv(log)))
 }
