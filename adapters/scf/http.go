@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/faceid-verify/faceid/adapters/httpapi"
 	"github.com/faceid-verify/faceid/adapters/httpevent"
@@ -57,12 +58,23 @@ func Response(r httpevent.Response) events.APIGatewayResponse {
 	}
 }
 
-// RequestID is the id to show for the event: API Gateway's own request id
-// (the one its caller sees), else the invocation's (Function URL events
-// carry none of their own).
+// GatewayRequestIDHeader carries API Gateway's request id, the one it
+// returns to its caller as X-Api-RequestId. requestContext.requestId is
+// absent from the events the gateway sends, or another id.
+const GatewayRequestIDHeader = "x-api-requestid"
+
+// RequestID is the id to show for the event, the one its caller can see:
+// for API Gateway its x-api-requestid header, else requestContext.requestId;
+// for a Function URL (whose headers are the caller's own, so an
+// x-api-requestid there proves nothing) the invocation's.
 func RequestID(ctx context.Context, ev HTTPRequest) string {
-	if ev.Context.RequestID != "" {
-		return ev.Context.RequestID
+	if !ev.IsFunctionURL() {
+		if id := gatewayRequestID(ev.Headers); plausibleID(id) {
+			return id
+		}
+		if plausibleID(ev.Context.RequestID) {
+			return ev.Context.RequestID
+		}
 	}
 	if fc, ok := functioncontext.FromContext(ctx); ok {
 		return fc.RequestID
@@ -70,8 +82,45 @@ func RequestID(ctx context.Context, ev HTTPRequest) string {
 	return ""
 }
 
-// Serve runs h on an SCF HTTP event and returns its response event.
+// gatewayRequestID finds the header the gateway sends in lower case, in
+// any case.
+func gatewayRequestID(headers map[string]string) string {
+	if v, ok := headers[GatewayRequestIDHeader]; ok {
+		return v
+	}
+	for k, v := range headers {
+		if strings.EqualFold(k, GatewayRequestIDHeader) {
+			return v
+		}
+	}
+	return ""
+}
+
+// plausibleID accepts what request ids look like (hex, UUIDs, base64ish
+// tokens), so whatever lands in the answer's X-Request-Id header and the
+// logs is a short token, never arbitrary text.
+func plausibleID(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' ||
+			c == '-' || c == '_' || c == '.' || c == '=' || c == '+' || c == '/') {
+			return false
+		}
+	}
+	return true
+}
+
+// Serve runs h on an SCF HTTP event and returns its response event. The
+// request is labelled with its kind for the logs (httpevent.WithEvent).
 func Serve(ctx context.Context, h http.Handler, ev HTTPRequest) events.APIGatewayResponse {
+	kind := KindAPIGateway
+	if ev.IsFunctionURL() {
+		kind = KindFunctionURL
+	}
+	ctx = httpevent.WithEvent(ctx, kind.String())
 	if id := RequestID(ctx, ev); id != "" {
 		ctx = httpapi.WithRequestID(ctx, id)
 	}

@@ -1,14 +1,21 @@
 package scf
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
+	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 
+	"github.com/faceid-verify/faceid/adapters/httpapi"
+	"github.com/faceid-verify/faceid/adapters/httpevent"
+	"github.com/faceid-verify/faceid/core"
 	"github.com/tencentyun/scf-go-lib/functioncontext"
 )
 
@@ -26,6 +33,7 @@ type seen struct {
 	method, path, rawQuery, host, remoteAddr, body string
 	contentLength                                  int64
 	header                                         http.Header
+	event                                          string // the context's label for the logs
 }
 
 func recorder(t *testing.T, got *seen) http.Handler {
@@ -36,7 +44,7 @@ func recorder(t *testing.T, got *seen) http.Handler {
 			t.Errorf("read body: %v", err)
 		}
 		*got = seen{r.Method, r.URL.Path, r.URL.RawQuery, r.Host, r.RemoteAddr, string(b),
-			r.ContentLength, r.Header}
+			r.ContentLength, r.Header, httpevent.Event(r.Context())}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Add("Vary", "A")
 		w.Header().Add("Vary", "B")
@@ -95,6 +103,9 @@ func TestServeEvents(t *testing.T) {
 				got.host != w.host || got.remoteAddr != w.remoteAddr || got.body != w.body {
 				t.Errorf("request =\n %+v\nwant\n %+v", got, w)
 			}
+			if wantEvent := map[bool]string{true: "function_url", false: "apigw"}[tc.functionURL]; got.event != wantEvent {
+				t.Errorf("request labelled %q for the logs, want %q", got.event, wantEvent)
+			}
 			if got.contentLength != int64(len(w.body)) {
 				t.Errorf("ContentLength = %d, want %d", got.contentLength, len(w.body))
 			}
@@ -143,21 +154,73 @@ func TestServeMalformed(t *testing.T) {
 }
 
 func TestRequestID(t *testing.T) {
-	var apigw, url HTTPRequest
-	if err := json.Unmarshal(apigwGet, &apigw); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(functionURLPost, &url); err != nil {
-		t.Fatal(err)
-	}
 	ctx := functioncontext.NewContext(context.Background(), &functioncontext.FunctionContext{RequestID: "invoke-1"})
-	if got := RequestID(ctx, apigw); got != "fedcba9876543210fedcba9876543210" {
-		t.Errorf("API Gateway id = %q", got)
+	for name, tc := range map[string]struct {
+		event []byte
+		ctx   context.Context
+		want  string
+	}{
+		// As API Gateway sends it: no requestContext.requestId, the id in
+		// the header (scf-go-lib's captured event).
+		"api gateway, header only": {apigwGet, ctx, "fedcba9876543210fedcba9876543210"},
+		// As Tencent documents it: a requestContext.requestId, and the
+		// header holding the id the gateway returns to its caller.
+		"api gateway, header and context": {apigwPostBase64, ctx, "0123456789abcdef0123456789abcdef"},
+		"api gateway, header in another case": {[]byte(`{"httpMethod":"GET","headers":{"X-Api-RequestId":"abc123"},
+			"requestContext":{"serviceId":"service-abcd1234","requestId":"ctx-1"}}`), ctx, "abc123"},
+		"api gateway, context only": {[]byte(`{"httpMethod":"GET","requestContext":{"serviceId":"service-abcd1234","requestId":"ctx-1"}}`), ctx, "ctx-1"},
+		"api gateway, header not an id": {[]byte(`{"httpMethod":"GET","headers":{"x-api-requestid":"a b\r\nSet-Cookie: x"},
+			"requestContext":{"serviceId":"service-abcd1234"}}`), ctx, "invoke-1"},
+		"api gateway, header too long": {[]byte(`{"httpMethod":"GET","headers":{"x-api-requestid":"` + strings.Repeat("a", 129) + `"},
+			"requestContext":{"serviceId":"service-abcd1234","requestId":"ctx-1"}}`), ctx, "ctx-1"},
+		// A Function URL's headers are the caller's: the invocation's id.
+		"function url":                 {functionURLPost, ctx, "invoke-1"},
+		"function url, forged header":  {[]byte(`{"httpMethod":"GET","headers":{"x-api-requestid":"forged"}}`), ctx, "invoke-1"},
+		"function url, no id anywhere": {functionURLPost, context.Background(), ""},
+	} {
+		var ev HTTPRequest
+		if err := json.Unmarshal(tc.event, &ev); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := RequestID(tc.ctx, ev); got != tc.want {
+			t.Errorf("%s: RequestID = %q, want %q", name, got, tc.want)
+		}
 	}
-	if got := RequestID(ctx, url); got != "invoke-1" {
-		t.Errorf("Function URL id = %q, want the invocation's", got)
+}
+
+// TestAnswerCarriesGatewayRequestID: through the shared handler, an API
+// Gateway event's answer and log line carry the gateway's id (the one its
+// caller sees in X-Api-RequestId), and the log line names the event kind.
+func TestAnswerCarriesGatewayRequestID(t *testing.T) {
+	var logs bytes.Buffer
+	h := httpapi.New(httpapi.Options{
+		// No upstream here: the answer is an internal error, which still
+		// carries the request id.
+		Verifier: verifierFunc(func(context.Context, core.Request) (*core.Result, error) {
+			return nil, errors.New("no upstream in this test")
+		}),
+		Logger: slog.New(httpevent.LogHandler(slog.NewJSONHandler(&logs, nil))),
+	})
+	ctx := functioncontext.NewContext(context.Background(), &functioncontext.FunctionContext{RequestID: "invoke-1"})
+	resp := ServeJSON(ctx, h, apigwPostBase64)
+	const want = "0123456789abcdef0123456789abcdef"
+	var body struct {
+		RequestID string `json:"request_id"`
 	}
-	if got := RequestID(context.Background(), url); got != "" {
-		t.Errorf("no id anywhere = %q", got)
+	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+		t.Fatalf("answer %d %s: %v", resp.StatusCode, resp.Body, err)
 	}
+	if body.RequestID != want || resp.Headers["X-Request-Id"] != want {
+		t.Errorf("answer's request id %q, header %q, want the gateway's %q", body.RequestID, resp.Headers["X-Request-Id"], want)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal(logs.Bytes(), &rec); err != nil || rec["request_id"] != want || rec["event"] != "apigw" {
+		t.Errorf("log %s: want request_id %s, event apigw", logs.Bytes(), want)
+	}
+}
+
+type verifierFunc func(context.Context, core.Request) (*core.Result, error)
+
+func (f verifierFunc) Verify(ctx context.Context, r core.Request) (*core.Result, error) {
+	return f(ctx, r)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/internal/cosfake"
+	"github.com/faceid-verify/faceid/internal/syncbuf"
 	"github.com/faceid-verify/faceid/sandbox"
 	"github.com/tencentyun/scf-go-lib/cloudfunction/messages"
 )
@@ -134,6 +135,38 @@ func TestViaRPC(t *testing.T) {
 		}
 	})
 
+	t.Run("api gateway: the id its caller sees", func(t *testing.T) {
+		// Shaped like Tencent's documented API Gateway event: the gateway's
+		// own id (returned to its caller as X-Api-RequestId) is the
+		// x-api-requestid header, not requestContext.requestId.
+		const gatewayID = "0123456789abcdef0123456789abcdef"
+		event := map[string]any{
+			"requestContext": map[string]any{"serviceId": "service-abcd1234", "path": "/", "httpMethod": "ANY",
+				"requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef", "identity": map[string]any{},
+				"sourceIp": "198.51.100.23", "stage": "release"},
+			"headers": map[string]string{"content-type": "application/json", "endpoint-timeout": "15",
+				"host": "service-abcd1234-1250000000.gz.apigw.tencentcs.com", "x-anonymous-consumer": "true",
+				"x-api-requestid": gatewayID, "x-qualifier": "$DEFAULT"},
+			"body": string(body), "pathParameters": map[string]any{}, "queryStringParameters": map[string]any{},
+			"headerParameters": map[string]any{}, "stageVariables": map[string]any{"stage": "release"},
+			"path": "/release/face_id_card/post", "queryString": map[string]any{}, "httpMethod": "POST",
+		}
+		a, b := decodeAnswer(t, invoke(t, c, "req-3", event, nil))
+		if a.StatusCode != 200 || b["success"] != true {
+			t.Fatalf("answer %d %v", a.StatusCode, b)
+		}
+		if b["request_id"] != gatewayID || a.Headers["X-Request-Id"] != gatewayID {
+			t.Errorf("request id %v / %q, want the gateway's %s", b["request_id"], a.Headers["X-Request-Id"], gatewayID)
+		}
+		line := logLine(t, out, "verification", "request_id", gatewayID)
+		if line["event"] != "apigw" {
+			t.Errorf("verification logged with event %v, want apigw", line["event"])
+		}
+		if line := logLine(t, out, "verification", "request_id", "req-1"); line["event"] != "function_url" {
+			t.Errorf("Function URL verification logged with event %v, want function_url", line["event"])
+		}
+	})
+
 	t.Run("cos upload delivered twice", func(t *testing.T) {
 		const key = "uploads/2024/selfie 01.jpg"
 		cos.Put(key, photo, map[string]string{"idcard": photoID, "name": url.QueryEscape("张三")})
@@ -196,5 +229,24 @@ func TestViaRPC(t *testing.T) {
 
 	if strings.Contains(out.String(), photoID) || strings.Contains(out.String(), "张三") {
 		t.Error("the function's logs hold an unmasked ID number or name")
+	}
+}
+
+// logLine waits for the function's JSON log line with this message whose
+// attribute key has value val (stderr is relayed a little after the
+// answer) and returns it.
+func logLine(t *testing.T, out *syncbuf.Buffer, msg, key, val string) map[string]any {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		for _, line := range strings.Split(out.String(), "\n") {
+			var rec map[string]any
+			if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == msg && rec[key] == val {
+				return rec
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q log line with %s=%s in:\n%s", msg, key, val, out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
