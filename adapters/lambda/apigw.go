@@ -41,6 +41,6 @@ func RESTResponse(r httpevent.Response) events.APIGatewayProxyResponse {
 
 // ServeREST runs h on a REST API event.
 func ServeREST(ctx context.Context, h http.Handler, ev events.APIGatewayProxyRequest) events.APIGatewayProxyResponse {
-	ctx = withRequestID(ctx, ev.RequestContext.RequestID)
+	ctx = withRequestID(httpevent.WithEvent(ctx, KindREST.String()), ev.RequestContext.RequestID)
 	return RESTResponse(httpevent.Serve(ctx, h, RESTRequest(ev)))
 }

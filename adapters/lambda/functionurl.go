@@ -29,6 +29,6 @@ func FunctionURLResponse(r httpevent.Response) events.LambdaFunctionURLResponse 
 
 // ServeFunctionURL runs h on a Function URL event.
 func ServeFunctionURL(ctx context.Context, h http.Handler, ev events.LambdaFunctionURLRequest) events.LambdaFunctionURLResponse {
-	ctx = withRequestID(ctx, ev.RequestContext.RequestID)
+	ctx = withRequestID(httpevent.WithEvent(ctx, KindFunctionURL.String()), ev.RequestContext.RequestID)
 	return FunctionURLResponse(httpevent.Serve(ctx, h, FunctionURLRequest(ev)))
 }

@@ -11,6 +11,7 @@ import (
 // the S3 conversion: none may panic, and every HTTP event gets an answer.
 func FuzzEvents(f *testing.F) {
 	for _, seed := range [][]byte{restPost, httpAPIPost, functionURLPost, s3Put,
+		albPost, albPostMultiValue, webSocketConnect, webSocketMessage,
 		[]byte(`{"httpMethod":"GET","path":"%","multiValueQueryStringParameters":{"a":[]}}`),
 		[]byte(`{"version":"2.0","routeKey":"$default","rawPath":"/x","requestContext":{"stage":"x","http":{"method":"GET"}}}`),
 	} {
@@ -33,6 +34,10 @@ func FuzzEvents(f *testing.F) {
 				t.Fatal(err)
 			}
 			status = r.StatusCode
+		case KindALB, KindWebSocket:
+			if ServeJSON(ctx, h, kind, payload) != nil {
+				t.Errorf("%v event served", kind)
+			}
 		case KindS3:
 			evs, _ := ParseS3Event(payload)
 			for _, e := range evs {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/faceid-verify/faceid/adapters/httpevent"
 )
 
 var (
@@ -24,6 +25,7 @@ var (
 type seen struct {
 	method, path, rawQuery, host, remoteAddr, body string
 	header                                         http.Header
+	event                                          string // the context's label for the logs
 }
 
 func recorder(t *testing.T, got *seen) http.Handler {
@@ -33,7 +35,8 @@ func recorder(t *testing.T, got *seen) http.Handler {
 		if err != nil {
 			t.Errorf("read body: %v", err)
 		}
-		*got = seen{r.Method, r.URL.Path, r.URL.RawQuery, r.Host, r.RemoteAddr, string(b), r.Header}
+		*got = seen{r.Method, r.URL.Path, r.URL.RawQuery, r.Host, r.RemoteAddr, string(b), r.Header,
+			httpevent.Event(r.Context())}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Add("Set-Cookie", "a=1")
 		w.Header().Add("Set-Cookie", "b=2")
@@ -118,12 +121,12 @@ func TestServeEvents(t *testing.T) {
 			wantResp: common{StatusCode: 202, Body: `{"ok":true}`, Cookies: []string{"a=1", "b=2"},
 				Headers: map[string]string{"Content-Type": "application/json", "Vary": "A, B"}},
 		},
-		"function url": {
+		"function url, AWS's payload shape with routeKey $default": {
 			kind: KindFunctionURL, event: functionURLPost,
-			want: seen{method: "POST", path: "/release/face_id_card/post",
+			want: seen{method: "POST", path: "/release/face_id_card/post", rawQuery: "tag=x&tag=y",
 				host: "abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws", remoteAddr: "203.0.113.12:0",
 				body: verifyBody},
-			wantHeader: http.Header{"User-Agent": {"python-requests/2.31.0"}},
+			wantHeader: http.Header{"User-Agent": {"python-requests/2.31.0"}, "Cookie": {"session=abc; theme=dark"}},
 			wantResp: common{StatusCode: 202, Body: `{"ok":true}`, Cookies: []string{"a=1", "b=2"},
 				Headers: map[string]string{"Content-Type": "application/json", "Vary": "A, B"}},
 		},
@@ -139,6 +142,9 @@ func TestServeEvents(t *testing.T) {
 			if got.method != w.method || got.path != w.path || got.rawQuery != w.rawQuery ||
 				got.host != w.host || got.remoteAddr != w.remoteAddr || got.body != w.body {
 				t.Errorf("request =\n %+v\nwant\n %+v", got, w)
+			}
+			if got.event != tc.kind.String() {
+				t.Errorf("request labelled %q for the logs, want %q", got.event, tc.kind)
 			}
 			for k, v := range tc.wantHeader {
 				if !reflect.DeepEqual(got.header.Values(k), v) {

@@ -65,6 +65,6 @@ func HTTPAPIResponse(r httpevent.Response) events.APIGatewayV2HTTPResponse {
 
 // ServeHTTPAPI runs h on an HTTP API event.
 func ServeHTTPAPI(ctx context.Context, h http.Handler, ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
-	ctx = withRequestID(ctx, ev.RequestContext.RequestID)
+	ctx = withRequestID(httpevent.WithEvent(ctx, KindHTTPAPI.String()), ev.RequestContext.RequestID)
 	return HTTPAPIResponse(httpevent.Serve(ctx, h, HTTPAPIRequest(ev)))
 }

@@ -13,8 +13,8 @@ import (
 
 // ServeJSON decodes an HTTP event of the given kind and serves it,
 // returning the response event of the matching type. An event that does
-// not decode gets a 400 in that type rather than a platform error. Kinds
-// that are not HTTP events return nil.
+// not decode gets a 400 in that type rather than a platform error. Other
+// kinds (S3, and the refused ALB and WebSocket events) return nil.
 func ServeJSON(ctx context.Context, h http.Handler, kind Kind, payload []byte) any {
 	// Each event's body is decoded by httpevent.JSONString, which shadows
 	// the SDK type's own string field: one allocation for the body, not

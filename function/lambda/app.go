@@ -40,8 +40,12 @@ func (a *app) handle(ctx context.Context, payload json.RawMessage) (any, error) 
 	case lambda.KindS3:
 		return nil, a.uploads(ctx, log, payload)
 	}
+	// Refused: an error for the platform (see lambda.UnsupportedEventError
+	// for what each trigger makes of it) and a log line that names the
+	// kind and size only, as the payload may hold personal data. Nothing
+	// is parsed further and nothing is paid for.
 	log.Warn("unsupported event", "bytes", len(payload))
-	return nil, errors.New("unsupported event: expected an API Gateway, Function URL or S3 event")
+	return nil, &lambda.UnsupportedEventError{Kind: kind}
 }
 
 // Invoke implements the SDK's lambda.Handler, so that the payload reaches

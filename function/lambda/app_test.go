@@ -1,13 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/faceid-verify/faceid/adapters/httpevent"
+	"github.com/faceid-verify/faceid/adapters/lambda"
 	"github.com/faceid-verify/faceid/adapters/upload"
 )
 
@@ -23,7 +29,7 @@ func (f *fakePipeline) Process(_ context.Context, ev upload.Event) error {
 
 func testApp(p *fakePipeline) *app {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(r.Method + " " + r.URL.Path))
+		w.Write([]byte(r.Method + " " + r.URL.Path + " " + httpevent.Event(r.Context())))
 	})
 	return &app{log: slog.New(slog.DiscardHandler), handler: h, pipeline: p}
 }
@@ -38,9 +44,10 @@ func TestHandleDispatch(t *testing.T) {
 	a := testApp(p)
 	ctx := context.Background()
 	for name, tc := range map[string]struct{ event, body string }{
-		"rest":         {`{"httpMethod":"GET","path":"/r","requestContext":{}}`, "GET /r"},
-		"http api":     {`{"routeKey":"$default","rawPath":"/h","requestContext":{"http":{"method":"PUT"}}}`, "PUT /h"},
-		"function url": {`{"rawPath":"/u","requestContext":{"http":{"method":"POST"}}}`, "POST /u"},
+		"rest":     {`{"httpMethod":"GET","path":"/r","requestContext":{}}`, "GET /r apigw_rest"},
+		"http api": {`{"routeKey":"$default","rawPath":"/h","requestContext":{"http":{"method":"PUT"}}}`, "PUT /h apigw_http"},
+		"function url": {`{"routeKey":"$default","rawPath":"/u","requestContext":{"routeKey":"$default",
+			"domainName":"abc.lambda-url.us-east-1.on.aws","http":{"method":"POST"}}}`, "POST /u function_url"},
 	} {
 		out, err := a.handle(ctx, json.RawMessage(tc.event))
 		if err != nil {
@@ -77,5 +84,53 @@ func TestHandleReturnsPipelineError(t *testing.T) {
 	a := testApp(&fakePipeline{err: errors.New("retry me")})
 	if _, err := a.handle(context.Background(), json.RawMessage(s3Records)); err == nil {
 		t.Error("pipeline error not returned to the platform")
+	}
+}
+
+// TestHandleRefusesALBAndWebSocket: AWS-shaped ALB and API Gateway
+// WebSocket events carrying a verification request are refused with an
+// error naming the trigger, never reach the HTTP handler (so nothing is
+// paid for), and are logged by kind and size only.
+func TestHandleRefusesALBAndWebSocket(t *testing.T) {
+	for _, tc := range []struct {
+		fixture string
+		kind    lambda.Kind
+	}{
+		{"alb-post.json", lambda.KindALB},
+		{"alb-post-multivalue.json", lambda.KindALB},
+		{"websocket-connect.json", lambda.KindWebSocket},
+		{"websocket-message.json", lambda.KindWebSocket},
+	} {
+		t.Run(tc.fixture, func(t *testing.T) {
+			payload, err := os.ReadFile(filepath.Join("../../adapters/lambda/testdata", tc.fixture))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var logs bytes.Buffer
+			served := 0
+			a := &app{
+				log:      slog.New(slog.NewJSONHandler(&logs, nil)),
+				handler:  http.HandlerFunc(func(http.ResponseWriter, *http.Request) { served++ }),
+				pipeline: &fakePipeline{},
+			}
+			out, err := a.handle(context.Background(), payload)
+			var ue *lambda.UnsupportedEventError
+			if !errors.As(err, &ue) || ue.Kind != tc.kind || out != nil {
+				t.Fatalf("answer %v, error %v; want an UnsupportedEventError for %v", out, err, tc.kind)
+			}
+			if served != 0 {
+				t.Errorf("the HTTP handler served the %v event", tc.kind)
+			}
+			var rec struct{ Level, Msg, Event string }
+			if err := json.Unmarshal(logs.Bytes(), &rec); err != nil || rec.Level != "WARN" ||
+				rec.Msg != "unsupported event" || rec.Event != tc.kind.String() {
+				t.Errorf("log %s", logs.Bytes())
+			}
+			for _, secret := range []string{"110101199003070011", "张三", "example.com", "203.0.113."} {
+				if strings.Contains(logs.String(), secret) || strings.Contains(err.Error(), secret) {
+					t.Errorf("the refusal shows %q from the event: %s / %v", secret, logs.String(), err)
+				}
+			}
+		})
 	}
 }

@@ -1,7 +1,7 @@
 // Command bootstrap is the verification function for AWS Lambda (runtime
 // provided.al2023, built with -tags lambda.norpc). One binary serves API
 // Gateway REST and HTTP API requests, Function URL requests and S3 upload
-// events.
+// events; ALB and WebSocket events are refused with an error.
 package main
 
 import (

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/faceid-verify/faceid/internal/proctest"
+	"github.com/faceid-verify/faceid/internal/syncbuf"
 	"github.com/faceid-verify/faceid/sandbox"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -35,6 +37,7 @@ type emulated struct {
 	sb    *sandbox.Server
 	s3    *s3.Client
 	photo []byte
+	logs  *syncbuf.Buffer // the emulator's and the function's output
 }
 
 func startEmulated(t *testing.T) *emulated {
@@ -84,7 +87,7 @@ func startEmulated(t *testing.T) *emulated {
 	})
 	return &emulated{
 		url: "http://" + addr(port) + "/2015-03-31/functions/function/invocations",
-		sb:  sb, s3: s3c, photo: photo,
+		sb:  sb, s3: s3c, photo: photo, logs: out,
 	}
 }
 
@@ -116,6 +119,25 @@ func (e *emulated) verifyBody(t *testing.T) string {
 	b, _ := json.Marshal(map[string]string{"name": "张三", "idcard": photoID,
 		"image": base64.StdEncoding.EncodeToString(e.photo)})
 	return string(b)
+}
+
+// logLine waits for the function's JSON log line with this message whose
+// attribute key has value val (the emulator relays the output a little
+// after the answer) and returns it.
+func (e *emulated) logLine(t *testing.T, msg, key, val string) map[string]any {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		for _, line := range strings.Split(e.logs.String(), "\n") {
+			var rec map[string]any
+			if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == msg && rec[key] == val {
+				return rec
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q log line with %s=%s in:\n%s", msg, key, val, e.logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // httpAnswer is the part of any HTTP response event the test checks.
@@ -184,17 +206,52 @@ func TestViaEmulator(t *testing.T) {
 		checkPassed(t, raw, "rest-req-1")
 	})
 
+	t.Run("http api v2 is labelled apigw_http", func(t *testing.T) {
+		if got := e.logLine(t, "verification", "request_id", "v2-req-1")["event"]; got != "apigw_http" {
+			t.Errorf("verification logged with event %v, want apigw_http", got)
+		}
+	})
+
 	t.Run("function url", func(t *testing.T) {
+		// As AWS documents the payload: routeKey "$default", like an HTTP
+		// API's default route; only the host tells them apart.
 		raw := e.invoke(t, map[string]any{
-			"version": "2.0", "rawPath": "/verify", "rawQueryString": "",
-			"headers": map[string]string{"content-type": "application/json"},
+			"version": "2.0", "routeKey": "$default", "rawPath": "/verify", "rawQueryString": "",
+			"headers": map[string]string{"content-type": "application/json", "host": "abc.lambda-url.us-east-1.on.aws"},
 			"body":    e.verifyBody(t), "isBase64Encoded": false,
-			"requestContext": map[string]any{"requestId": "url-req-1",
-				"domainName": "abc.lambda-url.us-east-1.on.aws",
-				"http":       map[string]string{"method": "POST", "path": "/verify", "sourceIp": "203.0.113.3"}},
+			"requestContext": map[string]any{"requestId": "url-req-1", "routeKey": "$default", "stage": "$default",
+				"domainName": "abc.lambda-url.us-east-1.on.aws", "domainPrefix": "abc",
+				"http": map[string]string{"method": "POST", "path": "/verify", "sourceIp": "203.0.113.3"}},
 		})
 		checkPassed(t, raw, "url-req-1")
+		if got := e.logLine(t, "verification", "request_id", "url-req-1")["event"]; got != "function_url" {
+			t.Errorf("verification logged with event %v, want function_url", got)
+		}
 	})
+
+	// ALB and WebSocket events carrying a valid verification request are
+	// refused: an error for the platform naming the trigger, nothing paid.
+	for _, tc := range []struct{ fixture, errorMessage string }{
+		{"alb-post.json", "unsupported event: Application Load Balancer requests are not served"},
+		{"websocket-connect.json", "unsupported event: API Gateway WebSocket messages are not served"},
+	} {
+		t.Run("refused "+tc.fixture, func(t *testing.T) {
+			event, err := os.ReadFile(filepath.Join("../../adapters/lambda/testdata", tc.fixture))
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := e.sb.Stats().Billable
+			raw := e.invoke(t, json.RawMessage(event))
+			var a struct{ ErrorMessage, ErrorType string }
+			if json.Unmarshal(raw, &a) != nil || !strings.HasPrefix(a.ErrorMessage, tc.errorMessage) ||
+				a.ErrorType != "UnsupportedEventError" {
+				t.Errorf("answer %s, want errorType UnsupportedEventError, errorMessage %q…", raw, tc.errorMessage)
+			}
+			if got := e.sb.Stats().Billable - before; got != 0 {
+				t.Errorf("billed %d calls for a refused event", got)
+			}
+		})
+	}
 
 	t.Run("s3 upload delivered twice", func(t *testing.T) {
 		// A space and a plus: S3 form-encodes the key in the event.
