@@ -47,8 +47,10 @@ type Client struct {
 // Observer receives what the client did, for metrics. Labels are codes,
 // never input values.
 type Observer interface {
-	// UpstreamCall reports one upstream attempt and its outcome label.
-	UpstreamCall(outcome string, mayHaveCharged bool, latency time.Duration)
+	// UpstreamCall reports one upstream attempt, its outcome label, whether
+	// the seller may have billed it (MayHaveReached) and whether it
+	// certainly did (Billed).
+	UpstreamCall(outcome string, possiblyBilled, billed bool, latency time.Duration)
 	// Avoided reports a request rejected locally, by "field.reason".
 	Avoided(reason string)
 }
@@ -213,13 +215,21 @@ func (c *Client) Verify(ctx context.Context, req Request) (*Result, error) {
 	defer c.photos.put(scratch)
 	checked, err := req.validate(c.cfg.Limits(), c.now(), scratch, true)
 	if err != nil {
-		var ve *ValidationError
-		if c.obs != nil && errors.As(err, &ve) {
-			c.obs.Avoided(ve.Field + "." + ve.Reason)
-		}
-		return nil, err
+		return nil, c.Reject(err)
 	}
 	return c.Send(ctx, checked)
+}
+
+// Reject records err, when it is a local refusal (a *ValidationError), as
+// a paid call avoided, and returns it. Every local refusal passes through
+// here: Verify's, and those of callers that check before Send (the upload
+// pipeline), so the avoided calls count the same everywhere.
+func (c *Client) Reject(err error) error {
+	var ve *ValidationError
+	if c.obs != nil && errors.As(err, &ve) {
+		c.obs.Avoided(ve.Field + "." + ve.Reason)
+	}
+	return err
 }
 
 // Send makes the paid call for an already validated request. It retries
@@ -354,7 +364,7 @@ func (c *Client) attempt(ctx context.Context, body body) (*Result, error) {
 
 func (c *Client) observe(res *Result, err error, latency time.Duration) {
 	if c.obs != nil {
-		c.obs.UpstreamCall(Outcome(res, err), MayHaveReached(err), latency)
+		c.obs.UpstreamCall(Outcome(res, err), MayHaveReached(err), Billed(res, err), latency)
 	}
 }
 
@@ -415,20 +425,24 @@ func (c *Client) decode(resp *http.Response, raw []byte, rid string) (*Result, e
 	if env.Code.V != codes.OK {
 		return nil, &SellerError{Code: env.Code.V, Msg: string(env.Msg), RequestID: rid}
 	}
+	// Code 200: billed, whatever follows.
+	unusable := func(err error) error {
+		return &ResponseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: err, Billed: true}
+	}
 	var d answerData
 	if !hasObject(env.Data) {
-		return nil, &ResponseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: errors.New("code 200 without data")}
+		return nil, unusable(errors.New("code 200 without data"))
 	}
 	if err := json.Unmarshal(env.Data, &d); err != nil {
-		return nil, &ResponseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: jsonErr(err)}
+		return nil, unusable(jsonErr(err))
 	}
 	if !d.Incorrect.Set {
-		return nil, &ResponseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: errors.New("data without incorrect")}
+		return nil, unusable(errors.New("data without incorrect"))
 	}
 	// The seller's scores are 0–1 (the product page); 92 is not a pass
 	// but an answer nobody can read. NaN and infinities never decode.
 	if d.Score.V < 0 || d.Score.V > 1 {
-		return nil, &ResponseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: errors.New("score outside 0-1")}
+		return nil, unusable(errors.New("score outside 0-1"))
 	}
 	r := &Result{
 		Code: env.Code.V, Msg: string(env.Msg), OrderNo: string(d.OrderNo),

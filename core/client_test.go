@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -339,4 +340,69 @@ func TestUpstreamTextScrubbed(t *testing.T) {
 		}
 		srv.Close()
 	}
+}
+
+// billingObserver records what each attempt may have cost.
+type billingObserver struct {
+	mu                     sync.Mutex
+	possiblyBilled, billed int
+}
+
+func (o *billingObserver) UpstreamCall(_ string, possiblyBilled, billed bool, _ time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if possiblyBilled {
+		o.possiblyBilled++
+	}
+	if billed {
+		o.billed++
+	}
+}
+
+func (o *billingObserver) Avoided(string) {}
+
+// TestCertainlyBilled: an answer with the seller's code 200 is billed, as
+// the seller (and the sandbox) bill it, even when its data is unusable;
+// every other answer is at most possibly billed.
+func TestCertainlyBilled(t *testing.T) {
+	cases := []struct {
+		name                   string
+		status                 int
+		body                   string
+		possiblyBilled, billed bool
+	}{
+		{"a verdict", 200, `{"code":200,"data":{"score":0.9,"incorrect":100}}`, true, true},
+		{"name mismatch", 200, `{"code":200,"data":{"incorrect":101}}`, true, true},
+		{"score outside 0-1", 200, `{"code":200,"data":{"score":92,"incorrect":100}}`, true, true},
+		{"code 200 without data", 200, `{"code":200,"data":{}}`, true, true},
+		{"seller 400", 200, `{"code":400,"msg":"入参错误","data":{}}`, true, false},
+		{"unreadable JSON", 200, `{"code"=200`, true, false},
+		{"gateway 502", 502, `{"message":"Bad Gateway."}`, true, false},
+		{"gateway 403", 403, `{"message":"HMAC signature does not match"}`, false, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(&upstream{answer: func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(tc.status)
+				io.WriteString(w, tc.body)
+			}})
+			defer srv.Close()
+			obs := &billingObserver{}
+			c := newTestClient(t, srv.URL, WithObserver(obs))
+			res, err := c.Verify(context.Background(), Request{Name: "张三", IDCard: testID, Image: testPhoto(t)})
+			if Billed(res, err) != tc.billed || MayHaveReached(err) != tc.possiblyBilled {
+				t.Fatalf("%v: billed %v, possibly billed %v; want %v, %v", err, Billed(res, err), MayHaveReached(err), tc.billed, tc.possiblyBilled)
+			}
+			if obs.billed != b2i(tc.billed) || obs.possiblyBilled != b2i(tc.possiblyBilled) {
+				t.Fatalf("observer: billed %d, possibly billed %d", obs.billed, obs.possiblyBilled)
+			}
+		})
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -131,6 +131,9 @@ type ResponseError struct {
 	Reason    string
 	RequestID string
 	Err       error
+	// Billed is set when the seller's envelope said code 200, so the call
+	// was billed, but its data could not be used.
+	Billed bool
 }
 
 func (e *ResponseError) Error() string {
@@ -145,6 +148,18 @@ func (e *ResponseError) Unwrap() error { return e.Err }
 
 // MayHaveReached is always true: something answered.
 func (e *ResponseError) MayHaveReached() bool { return true }
+
+// Billed reports whether the seller certainly billed a call: its answer
+// carried code 200 in the seller's envelope, whatever the comparison
+// found. The seller bills every such answer (the sandbox does the same);
+// it is a lower bound, as MayHaveReached is the upper one.
+func Billed(res *Result, err error) bool {
+	if err == nil {
+		return res != nil
+	}
+	var re *ResponseError
+	return errors.As(err, &re) && re.Billed
+}
 
 // MayHaveReached reports whether err leaves open that the upstream received
 // the request (and so may have charged for it). Only validation errors and

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/core/metrics"
 	"github.com/faceid-verify/faceid/internal/syncbuf"
 	"github.com/faceid-verify/faceid/sandbox"
 )
@@ -74,6 +75,8 @@ func TestFaultMatrix(t *testing.T) {
 	// Short client bounds against much slower faults: the gap absorbs a
 	// loaded machine and the race detector.
 	short := core.Config{Timeout: 1500 * time.Millisecond, ResponseHeaderTimeout: time.Second, DialTimeout: 300 * time.Millisecond}
+	start := time.Now()
+	frozen := func() time.Time { return start }
 	fault := func(kind string, status int, lat time.Duration) *sandbox.Fault {
 		return &sandbox.Fault{Kind: kind, Status: status, Latency: lat, Times: 1}
 	}
@@ -98,7 +101,8 @@ func TestFaultMatrix(t *testing.T) {
 			w.WriteHeader(401)
 			io.WriteString(w, `{"message":"HMAC signature cannot be verified, the x-date header is out of date for HMAC Authentication."}`)
 		}, status: 502, kind: "upstream_auth", charged: false},
-		{name: "rate limited", sandbox: sandbox.Config{RateLimit: 1}, calls: 2, status: 429, kind: "rate_limited", charged: false},
+		// A frozen clock keeps both calls in one rate window.
+		{name: "rate limited", sandbox: sandbox.Config{RateLimit: 1, Now: frozen}, calls: 2, status: 429, kind: "rate_limited", charged: false},
 		{name: "quota exceeded", sandbox: sandbox.Config{Quota: 1}, calls: 2, status: 429, kind: "quota_exceeded", charged: false},
 		{name: "seller 400", seller: func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, `{"msg":"入参错误,身份证号[idcard]格式错误","success":false,"code":400,"data":{}}`)
@@ -163,7 +167,11 @@ func runFaultCase(t *testing.T, tc faultCase) {
 	if tc.endpoint != nil {
 		cfg.Endpoint = tc.endpoint(t, srv.URL)
 	}
-	client, err := core.New(cfg)
+	reg, err := metrics.New(metrics.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := core.New(cfg, core.WithObserver(reg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,6 +214,12 @@ func runFaultCase(t *testing.T, tc faultCase) {
 	// told the caller it was free.
 	if billed := sb.Stats().Billable - billedBefore; billed > 0 && e["may_have_charged"] != true {
 		t.Errorf("sandbox billed %d calls but the answer says not charged", billed)
+	}
+	// The money metrics bound the sandbox's bill from both sides: what
+	// they call billed was billed, and nothing billed is missing from
+	// what they call possibly billed.
+	if s, billed := reg.Snapshot(), sb.Stats().Billable; tc.seller == nil && (s.BilledCalls > billed || billed > s.PossiblyBilledCalls) {
+		t.Errorf("metrics: %d billed, %d possibly billed; the sandbox billed %d", s.BilledCalls, s.PossiblyBilledCalls, billed)
 	}
 	if elapsed >= deadline {
 		t.Errorf("answered after %s, past the caller's deadline", elapsed)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/core/metrics"
 	"github.com/faceid-verify/faceid/sandbox"
 )
 
@@ -70,23 +71,27 @@ func trafficPhoto(t *testing.T, kind string) string {
 // trafficIntake keeps the "huge" photo's base64 under the body cap.
 const trafficIntake = 4 << 20
 
-// countingObserver is a core.Observer that counts what the client did.
+// countingObserver is a core.Observer that counts what the client did,
+// and passes it on to the metrics registry.
 type countingObserver struct {
 	mu      sync.Mutex
 	calls   map[string]int
 	avoided map[string]int
+	reg     *metrics.Registry
 }
 
-func (o *countingObserver) UpstreamCall(outcome string, _ bool, _ time.Duration) {
+func (o *countingObserver) UpstreamCall(outcome string, possiblyBilled, billed bool, latency time.Duration) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.calls[outcome]++
+	o.reg.UpstreamCall(outcome, possiblyBilled, billed, latency)
 }
 
 func (o *countingObserver) Avoided(reason string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.avoided[reason]++
+	o.reg.Avoided(reason)
 }
 
 func sumValues(m map[string]int) int {
@@ -117,7 +122,11 @@ func TestTrafficMix(t *testing.T) {
 	if err := json.Unmarshal(raw, &mix); err != nil {
 		t.Fatal(err)
 	}
-	obs := &countingObserver{avoided: map[string]int{}, calls: map[string]int{}}
+	reg, err := metrics.New(metrics.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := &countingObserver{avoided: map[string]int{}, calls: map[string]int{}, reg: reg}
 	f := newFixture(t, sandbox.Config{}, core.Config{}, Options{})
 	client, err := core.New(core.Config{Endpoint: f.srv.URL + "/release/face_id_card/post",
 		SecretID: sandbox.DefaultSecretID, SecretKey: sandbox.DefaultSecretKey, MaxInputBytes: trafficIntake}, core.WithObserver(obs))
@@ -163,8 +172,16 @@ func TestTrafficMix(t *testing.T) {
 		reasons = append(reasons, fmt.Sprintf("%s=%d", r, n))
 	}
 	sort.Strings(reasons)
+	s := reg.Snapshot()
 	t.Logf("traffic mix: %d requests, %d paid calls made, %d avoided (¥%d saved at ¥1/call); avoided by reason: %s",
 		len(mix), st.Billable, avoided, avoided, strings.Join(reasons, " "))
+	t.Logf("money metrics: %d billed, %d possibly billed, %d avoided; the sandbox billed %d",
+		s.BilledCalls, s.PossiblyBilledCalls, s.AvoidedCalls, st.Billable)
+	// Every call completed normally: both bounds are the bill itself.
+	if s.BilledCalls != st.Billable || s.PossiblyBilledCalls != st.Billable || s.AvoidedCalls != int64(avoided) {
+		t.Errorf("metrics: %d billed, %d possibly billed, %d avoided; want %d, %d, %d",
+			s.BilledCalls, s.PossiblyBilledCalls, s.AvoidedCalls, st.Billable, st.Billable, avoided)
+	}
 	if total := sumValues(obs.avoided); total != avoided {
 		t.Errorf("observer counted %d avoided calls, want %d", total, avoided)
 	}

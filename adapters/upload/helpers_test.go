@@ -68,13 +68,13 @@ func newEnv(t *testing.T) *env {
 }
 
 // client builds a core client for endpoint (the sandbox unless given).
-func (e *env) client(t *testing.T, cfg core.Config) *core.Client {
+func (e *env) client(t *testing.T, cfg core.Config, opts ...core.Option) *core.Client {
 	t.Helper()
 	if cfg.Endpoint == "" {
 		cfg.Endpoint = e.sbURL + "/release/face_id_card/post"
 	}
 	cfg.SecretID, cfg.SecretKey = sandbox.DefaultSecretID, sandbox.DefaultSecretKey
-	c, err := core.New(cfg)
+	c, err := core.New(cfg, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

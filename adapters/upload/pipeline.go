@@ -19,6 +19,8 @@ type Caller interface {
 	Config() core.Config
 	Now() time.Time
 	Send(ctx context.Context, checked core.Checked) (*core.Result, error)
+	// Reject counts a local refusal as an avoided call, as Verify does.
+	Reject(err error) error
 }
 
 // Pipeline turns upload events into at most one paid verification per
@@ -222,6 +224,7 @@ func (p *Pipeline) read(ctx context.Context, ev Event) ([]byte, ObjectInfo, Ref,
 // rejected records a local rejection: no claim, no paid call. A redelivery
 // rewrites the same result, which costs nothing.
 func (p *Pipeline) rejected(ctx context.Context, j *job, cause error) error {
+	p.client.Reject(cause)
 	j.res.Outcome = OutcomeInvalid
 	j.res.Error = describe(cause)
 	if err := p.writeResult(ctx, j); err != nil {

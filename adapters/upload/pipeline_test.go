@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/core/metrics"
 	"github.com/faceid-verify/faceid/internal/syncbuf"
 )
 
@@ -86,12 +87,23 @@ func TestRejectedUploadsMakeNoCall(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e.sb.ResetStats()
 			key := "uploads/reject-" + string(rune('a'+i)) + ".jpg"
-			p := e.pipeline(t, upload.Config{}, e.client(t, core.Config{MaxImageBytes: tt.maxImg, MaxInputBytes: tt.maxImg}), nil)
+			reg, _ := metrics.New(metrics.Options{})
+			p := e.pipeline(t, upload.Config{}, e.client(t, core.Config{MaxImageBytes: tt.maxImg, MaxInputBytes: tt.maxImg}, core.WithObserver(reg)), nil)
 			if err := p.Process(context.Background(), e.put(t, key, tt.body, tt.meta)); err != nil {
 				t.Fatalf("Process: %v", err)
 			}
 			if st := e.sb.Stats(); st.Received != 0 {
 				t.Fatalf("sandbox received %d calls, want 0", st.Received)
+			}
+			// Counted as an avoided call, as a refused HTTP request is.
+			if s := reg.Snapshot(); s.AvoidedCalls != 1 || s.UpstreamCalls != 0 {
+				t.Errorf("metrics: %d avoided calls (%v), %d upstream calls; want 1 and 0", s.AvoidedCalls, s.AvoidedByReason, s.UpstreamCalls)
+			} else {
+				for reason := range s.AvoidedByReason {
+					if !strings.HasPrefix(reason, tt.field+".") || tt.reason != "" && reason != tt.field+"."+tt.reason {
+						t.Errorf("avoided reason %q, want %s.%s", reason, tt.field, tt.reason)
+					}
+				}
 			}
 			r, raw := e.result(t, key)
 			if r.Outcome != upload.OutcomeInvalid || r.Error == nil || r.Error.Kind != "validation" || r.Error.Field != tt.field {

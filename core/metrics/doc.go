@@ -13,9 +13,12 @@
 // request. As a guard, a label that is not 1–64 printable ASCII bytes is
 // counted as "other", and so is any new label beyond 64 per metric.
 //
-// Money is derived, not measured: spent = calls that may have been billed ×
-// unit price; saved = requests rejected locally × unit price. The seller's
-// own bill remains the authority.
+// Money is derived, not measured, and bounded from both sides: possibly
+// billed = calls the seller may have billed × unit price (an upper bound:
+// everything not provably unbilled); billed = calls whose answer carried
+// the seller's code 200 × unit price (a lower bound: the seller bills
+// those); saved = requests rejected locally × unit price. The seller's own
+// bill remains the authority.
 //
 // CloudWatch Embedded Metric Format:
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html

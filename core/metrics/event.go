@@ -20,10 +20,13 @@ type Event struct {
 	// Attempts is how many upstream attempts the request made; 0 counts as
 	// one unless the request was Avoided or a Duplicate, which make none.
 	Attempts int
-	// MayHaveCharged tells whether the seller may have billed the request.
+	// PossiblyBilled tells whether the seller may have billed the request.
 	// The client retries only attempts that never reached the seller, so a
 	// request is billed at most once.
-	MayHaveCharged bool
+	PossiblyBilled bool
+	// Billed tells whether the seller certainly billed it: its answer
+	// carried code 200. It implies PossiblyBilled.
+	Billed bool
 	// Latency is the upstream call's duration; 0 if there was no network
 	// exchange, and then no latency is reported.
 	Latency time.Duration
@@ -35,12 +38,12 @@ type Event struct {
 
 // eventCounts is an Event reduced to the numbers both line formats carry.
 type eventCounts struct {
-	outcome, reason, platform string
-	calls, paid, avoided, dup int64
-	spentFen, savedFen        int64
-	latencyMs                 float64
-	hasLatency                bool
-	upstream                  bool // the request got past local checks to the client
+	outcome, reason, platform                   string
+	calls, possiblyBilled, billed, avoided, dup int64
+	possiblyBilledFen, billedFen, savedFen      int64
+	latencyMs                                   float64
+	hasLatency                                  bool
+	upstream                                    bool // the request got past local checks to the client
 }
 
 func (r *Registry) count(ev Event) eventCounts {
@@ -58,8 +61,11 @@ func (r *Registry) count(ev Event) eventCounts {
 		}
 	default:
 		c.calls = int64(max(ev.Attempts, 1))
-		if ev.MayHaveCharged {
-			c.paid = 1
+		if ev.PossiblyBilled || ev.Billed {
+			c.possiblyBilled = 1
+		}
+		if ev.Billed {
+			c.billed = 1
 		}
 		c.upstream = true
 	}
@@ -70,7 +76,8 @@ func (r *Registry) count(ev Event) eventCounts {
 	if ev.Platform != "" {
 		c.platform = normLabel(ev.Platform)
 	}
-	c.spentFen = c.paid * r.opts.UnitPriceFen
+	c.possiblyBilledFen = c.possiblyBilled * r.opts.UnitPriceFen
+	c.billedFen = c.billed * r.opts.UnitPriceFen
 	c.savedFen = c.avoided * r.opts.UnitPriceFen
 	if ev.Latency > 0 && c.upstream {
 		c.hasLatency, c.latencyMs = true, ms(ev.Latency)
@@ -97,18 +104,20 @@ type emfMeta struct {
 // emfLine's members other than _aws are the targets the directives name:
 // dimensions must be strings, metrics numbers.
 type emfLine struct {
-	AWS             emfMeta `json:"_aws"`
-	Function        string
-	Outcome         string
-	Reason          string `json:",omitempty"`
-	Platform        string `json:",omitempty"`
-	UpstreamCalls   int64
-	PaidCalls       int64
-	SpentYuan       float64
-	AvoidedCalls    int64
-	SavedYuan       float64
-	DuplicateEvents int64
-	UpstreamLatency *float64 `json:",omitempty"`
+	AWS                 emfMeta `json:"_aws"`
+	Function            string
+	Outcome             string
+	Reason              string `json:",omitempty"`
+	Platform            string `json:",omitempty"`
+	UpstreamCalls       int64
+	PossiblyBilledCalls int64
+	PossiblyBilledYuan  float64
+	BilledCalls         int64
+	BilledYuan          float64
+	AvoidedCalls        int64
+	SavedYuan           float64
+	DuplicateEvents     int64
+	UpstreamLatency     *float64 `json:",omitempty"`
 }
 
 // EMF writes ev as one CloudWatch Embedded Metric Format line. Every metric
@@ -121,12 +130,15 @@ type emfLine struct {
 func (r *Registry) EMF(w io.Writer, ev Event, now time.Time) error {
 	c := r.count(ev)
 	metrics := []emfMetric{
-		{"UpstreamCalls", "Count"}, {"PaidCalls", "Count"}, {"SpentYuan", "None"},
+		{"UpstreamCalls", "Count"}, {"PossiblyBilledCalls", "Count"}, {"PossiblyBilledYuan", "None"},
+		{"BilledCalls", "Count"}, {"BilledYuan", "None"},
 		{"AvoidedCalls", "Count"}, {"SavedYuan", "None"}, {"DuplicateEvents", "Count"},
 	}
 	line := emfLine{
 		Function: r.opts.Function, Outcome: c.outcome, Reason: c.reason, Platform: c.platform,
-		UpstreamCalls: c.calls, PaidCalls: c.paid, SpentYuan: yuan(c.spentFen),
+		UpstreamCalls:       c.calls,
+		PossiblyBilledCalls: c.possiblyBilled, PossiblyBilledYuan: yuan(c.possiblyBilledFen),
+		BilledCalls: c.billed, BilledYuan: yuan(c.billedFen),
 		AvoidedCalls: c.avoided, SavedYuan: yuan(c.savedFen), DuplicateEvents: c.dup,
 	}
 	if c.hasLatency {
@@ -152,22 +164,25 @@ func (r *Registry) EMF(w io.Writer, ev Event, now time.Time) error {
 // jsonLine mirrors the EMF members in the snake_case of the project's slog
 // JSON logs, so SCF's log service and local runs can be queried alike.
 type jsonLine struct {
-	Time              string   `json:"time"`
-	Level             string   `json:"level"`
-	Msg               string   `json:"msg"`
-	Function          string   `json:"function"`
-	Outcome           string   `json:"outcome"`
-	Reason            string   `json:"reason,omitempty"`
-	Platform          string   `json:"platform,omitempty"`
-	UpstreamCalls     int64    `json:"upstream_calls"`
-	PaidCalls         int64    `json:"paid_calls"`
-	SpentFen          int64    `json:"spent_fen"`
-	SpentYuan         float64  `json:"spent_yuan"`
-	AvoidedCalls      int64    `json:"avoided_calls"`
-	SavedFen          int64    `json:"saved_fen"`
-	SavedYuan         float64  `json:"saved_yuan"`
-	DuplicateEvents   int64    `json:"duplicate_events"`
-	UpstreamLatencyMs *float64 `json:"upstream_latency_ms,omitempty"`
+	Time                string   `json:"time"`
+	Level               string   `json:"level"`
+	Msg                 string   `json:"msg"`
+	Function            string   `json:"function"`
+	Outcome             string   `json:"outcome"`
+	Reason              string   `json:"reason,omitempty"`
+	Platform            string   `json:"platform,omitempty"`
+	UpstreamCalls       int64    `json:"upstream_calls"`
+	PossiblyBilledCalls int64    `json:"possibly_billed_calls"`
+	PossiblyBilledFen   int64    `json:"possibly_billed_fen"`
+	PossiblyBilledYuan  float64  `json:"possibly_billed_yuan"`
+	BilledCalls         int64    `json:"billed_calls"`
+	BilledFen           int64    `json:"billed_fen"`
+	BilledYuan          float64  `json:"billed_yuan"`
+	AvoidedCalls        int64    `json:"avoided_calls"`
+	SavedFen            int64    `json:"saved_fen"`
+	SavedYuan           float64  `json:"saved_yuan"`
+	DuplicateEvents     int64    `json:"duplicate_events"`
+	UpstreamLatencyMs   *float64 `json:"upstream_latency_ms,omitempty"`
 }
 
 // JSONLine writes ev as one flat JSON log line with "msg":"metrics", for
@@ -177,8 +192,10 @@ func (r *Registry) JSONLine(w io.Writer, ev Event, now time.Time) error {
 	line := jsonLine{
 		Time: now.UTC().Format(time.RFC3339Nano), Level: "INFO", Msg: "metrics",
 		Function: r.opts.Function, Outcome: c.outcome, Reason: c.reason, Platform: c.platform,
-		UpstreamCalls: c.calls, PaidCalls: c.paid,
-		SpentFen: c.spentFen, SpentYuan: yuan(c.spentFen),
+		UpstreamCalls:       c.calls,
+		PossiblyBilledCalls: c.possiblyBilled, PossiblyBilledFen: c.possiblyBilledFen,
+		PossiblyBilledYuan: yuan(c.possiblyBilledFen),
+		BilledCalls:        c.billed, BilledFen: c.billedFen, BilledYuan: yuan(c.billedFen),
 		AvoidedCalls: c.avoided, SavedFen: c.savedFen, SavedYuan: yuan(c.savedFen),
 		DuplicateEvents: c.dup,
 	}

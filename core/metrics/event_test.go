@@ -14,18 +14,20 @@ var now = time.Date(2025, 3, 1, 8, 30, 15, 123456789, time.UTC)
 func TestEMFGolden(t *testing.T) {
 	r := MustNew(t, Options{Function: "faceid-prod"})
 	var b bytes.Buffer
-	ev := Event{Outcome: "passed", MayHaveCharged: true, Latency: 180500 * time.Microsecond}
+	ev := Event{Outcome: "passed", PossiblyBilled: true, Billed: true, Latency: 180500 * time.Microsecond}
 	if err := r.EMF(&b, ev, now); err != nil {
 		t.Fatal(err)
 	}
 	want := `{"_aws":{"Timestamp":1740817815123,"CloudWatchMetrics":[` +
 		`{"Namespace":"FaceID","Dimensions":[["Function"]],"Metrics":[` +
-		`{"Name":"UpstreamCalls","Unit":"Count"},{"Name":"PaidCalls","Unit":"Count"},` +
-		`{"Name":"SpentYuan","Unit":"None"},{"Name":"AvoidedCalls","Unit":"Count"},` +
+		`{"Name":"UpstreamCalls","Unit":"Count"},{"Name":"PossiblyBilledCalls","Unit":"Count"},` +
+		`{"Name":"PossiblyBilledYuan","Unit":"None"},{"Name":"BilledCalls","Unit":"Count"},` +
+		`{"Name":"BilledYuan","Unit":"None"},{"Name":"AvoidedCalls","Unit":"Count"},` +
 		`{"Name":"SavedYuan","Unit":"None"},{"Name":"DuplicateEvents","Unit":"Count"},` +
 		`{"Name":"UpstreamLatency","Unit":"Milliseconds"}]},` +
 		`{"Namespace":"FaceID","Dimensions":[["Function","Outcome"]],"Metrics":[{"Name":"UpstreamCalls","Unit":"Count"}]}]},` +
-		`"Function":"faceid-prod","Outcome":"passed","UpstreamCalls":1,"PaidCalls":1,"SpentYuan":1,` +
+		`"Function":"faceid-prod","Outcome":"passed","UpstreamCalls":1,"PossiblyBilledCalls":1,"PossiblyBilledYuan":1,` +
+		`"BilledCalls":1,"BilledYuan":1,` +
 		`"AvoidedCalls":0,"SavedYuan":0,"DuplicateEvents":0,"UpstreamLatency":180.5}` + "\n"
 	if b.String() != want {
 		t.Errorf("EMF line\n%s\nwant\n%s", b.String(), want)
@@ -40,8 +42,14 @@ func TestEMFStructure(t *testing.T) {
 		wantLatency bool
 	}{
 		"passed": {
-			ev:         Event{Outcome: "passed", MayHaveCharged: true, Latency: 200 * time.Millisecond},
-			want:       map[string]any{"Outcome": "passed", "UpstreamCalls": 1.0, "PaidCalls": 1.0, "SpentYuan": 1.5},
+			ev: Event{Outcome: "passed", PossiblyBilled: true, Billed: true, Latency: 200 * time.Millisecond},
+			want: map[string]any{"Outcome": "passed", "UpstreamCalls": 1.0, "PossiblyBilledCalls": 1.0, "PossiblyBilledYuan": 1.5,
+				"BilledCalls": 1.0, "BilledYuan": 1.5},
+			directives: 2, wantLatency: true,
+		},
+		"timed out after sending: possibly billed only": {
+			ev:         Event{Outcome: "timeout", PossiblyBilled: true, Latency: 200 * time.Millisecond},
+			want:       map[string]any{"Outcome": "timeout", "UpstreamCalls": 1.0, "PossiblyBilledCalls": 1.0, "PossiblyBilledYuan": 1.5},
 			directives: 2, wantLatency: true,
 		},
 		"retried then refused, unpaid": {
@@ -111,7 +119,7 @@ func TestEMFStructure(t *testing.T) {
 					t.Errorf("%s = %v, want %v", k, doc[k], want)
 				}
 			}
-			for _, k := range []string{"UpstreamCalls", "PaidCalls", "SpentYuan", "AvoidedCalls", "SavedYuan", "DuplicateEvents"} {
+			for _, k := range []string{"UpstreamCalls", "PossiblyBilledCalls", "PossiblyBilledYuan", "BilledCalls", "BilledYuan", "AvoidedCalls", "SavedYuan", "DuplicateEvents"} {
 				if _, set := tt.want[k]; !set && doc[k] != 0.0 {
 					t.Errorf("%s = %v, want 0", k, doc[k])
 				}
@@ -171,13 +179,14 @@ func decodeEMF(t *testing.T, line string) map[string]any {
 func TestJSONLine(t *testing.T) {
 	r := MustNew(t, Options{Function: "faceid-scf"})
 	var b bytes.Buffer
-	ev := Event{Outcome: "seller_error", MayHaveCharged: true, Latency: 95 * time.Millisecond}
+	ev := Event{Outcome: "seller_error", PossiblyBilled: true, Latency: 95 * time.Millisecond}
 	if err := r.JSONLine(&b, ev, now); err != nil {
 		t.Fatal(err)
 	}
 	want := `{"time":"2025-03-01T08:30:15.123456789Z","level":"INFO","msg":"metrics",` +
-		`"function":"faceid-scf","outcome":"seller_error","upstream_calls":1,"paid_calls":1,` +
-		`"spent_fen":100,"spent_yuan":1,"avoided_calls":0,"saved_fen":0,"saved_yuan":0,` +
+		`"function":"faceid-scf","outcome":"seller_error","upstream_calls":1,"possibly_billed_calls":1,` +
+		`"possibly_billed_fen":100,"possibly_billed_yuan":1,"billed_calls":0,"billed_fen":0,"billed_yuan":0,` +
+		`"avoided_calls":0,"saved_fen":0,"saved_yuan":0,` +
 		`"duplicate_events":0,"upstream_latency_ms":95}` + "\n"
 	if b.String() != want {
 		t.Errorf("JSON line\n%s\nwant\n%s", b.String(), want)

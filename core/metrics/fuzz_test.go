@@ -28,7 +28,7 @@ func FuzzLabelValue(f *testing.F) {
 
 		r := MustNew(t, Options{})
 		r.Avoided(s)
-		r.UpstreamCall(s, true, 0)
+		r.UpstreamCall(s, true, false, 0)
 		r.DuplicateSkipped(s)
 		var b strings.Builder
 		if err := r.WritePrometheus(&b); err != nil {

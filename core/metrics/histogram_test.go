@@ -114,7 +114,7 @@ func TestQuantileEdges(t *testing.T) {
 func TestSnapshotPercentiles(t *testing.T) {
 	r := MustNew(t, Options{})
 	for i := 1; i <= 100; i++ {
-		r.UpstreamCall("passed", true, time.Duration(i)*10*time.Millisecond)
+		r.UpstreamCall("passed", true, true, time.Duration(i)*10*time.Millisecond)
 	}
 	s := r.Snapshot()
 	for _, c := range []struct {

@@ -25,9 +25,9 @@ type Lines struct {
 }
 
 // UpstreamCall records one upstream attempt and writes its line.
-func (l *Lines) UpstreamCall(outcome string, mayHaveCharged bool, latency time.Duration) {
-	l.Registry.UpstreamCall(outcome, mayHaveCharged, latency)
-	l.write(Event{Outcome: outcome, MayHaveCharged: mayHaveCharged, Latency: latency, Attempts: 1})
+func (l *Lines) UpstreamCall(outcome string, possiblyBilled, billed bool, latency time.Duration) {
+	l.Registry.UpstreamCall(outcome, possiblyBilled, billed, latency)
+	l.write(Event{Outcome: outcome, PossiblyBilled: possiblyBilled, Billed: billed, Latency: latency, Attempts: 1})
 }
 
 // Avoided records one locally rejected request and writes its line.

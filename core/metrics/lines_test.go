@@ -17,11 +17,11 @@ func TestLinesRecordAndWrite(t *testing.T) {
 			}
 			var buf bytes.Buffer
 			l := &Lines{Registry: reg, Out: &buf, Format: format}
-			l.UpstreamCall("passed", true, 20*time.Millisecond)
+			l.UpstreamCall("passed", true, true, 20*time.Millisecond)
 			l.Avoided("idcard.checksum")
 			l.DuplicateSkipped("s3")
 			s := reg.Snapshot()
-			if s.PaidCalls != 1 || s.AvoidedCalls != 1 || s.DuplicateEvents != 1 {
+			if s.PossiblyBilledCalls != 1 || s.BilledCalls != 1 || s.AvoidedCalls != 1 || s.DuplicateEvents != 1 {
 				t.Fatalf("snapshot %+v", s)
 			}
 			n := 0

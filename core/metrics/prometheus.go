@@ -26,13 +26,19 @@ func (r *Registry) WritePrometheus(w io.Writer) error {
 		"Upstream attempts by outcome, including ones refused before the network (circuit_open, budget_exhausted).")
 	b = labelled(b, "faceid_upstream_calls_total", "outcome", calls)
 
-	paid := r.paid.Load()
-	b = family(b, "faceid_paid_calls_total", "counter",
-		"Upstream attempts the seller may have seen and billed.")
-	b = sample(b, "faceid_paid_calls_total", float64(paid))
-	b = family(b, "faceid_spent_yuan_total", "counter",
-		"Paid calls times the unit price, in yuan; an upper bound on the bill.")
-	b = sample(b, "faceid_spent_yuan_total", yuan(paid*price))
+	maybe, billed := r.possiblyBilled.Load(), r.billed.Load()
+	b = family(b, "faceid_possibly_billed_calls_total", "counter",
+		"Upstream attempts the seller may have seen and billed: all but those provably never billed.")
+	b = sample(b, "faceid_possibly_billed_calls_total", float64(maybe))
+	b = family(b, "faceid_possibly_billed_yuan_total", "counter",
+		"Possibly billed calls times the unit price, in yuan; an upper bound on the bill.")
+	b = sample(b, "faceid_possibly_billed_yuan_total", yuan(maybe*price))
+	b = family(b, "faceid_billed_calls_total", "counter",
+		"Upstream attempts the seller certainly billed: its answer carried code 200.")
+	b = sample(b, "faceid_billed_calls_total", float64(billed))
+	b = family(b, "faceid_billed_yuan_total", "counter",
+		"Billed calls times the unit price, in yuan; a lower bound on the bill.")
+	b = sample(b, "faceid_billed_yuan_total", yuan(billed*price))
 
 	avoided, nAvoided := r.avoided.load()
 	b = family(b, "faceid_avoided_calls_total", "counter",

@@ -17,12 +17,18 @@ faceid_upstream_calls_total{outcome="circuit_open"} 1
 faceid_upstream_calls_total{outcome="passed"} 2
 faceid_upstream_calls_total{outcome="seller_error"} 1
 faceid_upstream_calls_total{outcome="transport_unsent"} 1
-# HELP faceid_paid_calls_total Upstream attempts the seller may have seen and billed.
-# TYPE faceid_paid_calls_total counter
-faceid_paid_calls_total 3
-# HELP faceid_spent_yuan_total Paid calls times the unit price, in yuan; an upper bound on the bill.
-# TYPE faceid_spent_yuan_total counter
-faceid_spent_yuan_total 4.5
+# HELP faceid_possibly_billed_calls_total Upstream attempts the seller may have seen and billed: all but those provably never billed.
+# TYPE faceid_possibly_billed_calls_total counter
+faceid_possibly_billed_calls_total 3
+# HELP faceid_possibly_billed_yuan_total Possibly billed calls times the unit price, in yuan; an upper bound on the bill.
+# TYPE faceid_possibly_billed_yuan_total counter
+faceid_possibly_billed_yuan_total 4.5
+# HELP faceid_billed_calls_total Upstream attempts the seller certainly billed: its answer carried code 200.
+# TYPE faceid_billed_calls_total counter
+faceid_billed_calls_total 2
+# HELP faceid_billed_yuan_total Billed calls times the unit price, in yuan; a lower bound on the bill.
+# TYPE faceid_billed_yuan_total counter
+faceid_billed_yuan_total 3
 # HELP faceid_avoided_calls_total Requests rejected by local checks before any paid call, by field.reason.
 # TYPE faceid_avoided_calls_total counter
 faceid_avoided_calls_total{reason="idcard.checksum"} 2
@@ -58,11 +64,11 @@ faceid_upstream_latency_seconds_count 4
 func fixture(tb testing.TB) *Registry {
 	tb.Helper()
 	r := MustNew(tb, Options{UnitPriceFen: 150})
-	r.UpstreamCall("transport_unsent", false, 2*time.Millisecond)
-	r.UpstreamCall("passed", true, 300*time.Millisecond)
-	r.UpstreamCall("seller_error", true, 50*time.Millisecond) // exactly on a bound: le is inclusive
-	r.UpstreamCall("circuit_open", false, 0)
-	r.UpstreamCall("passed", true, 120*time.Millisecond)
+	r.UpstreamCall("transport_unsent", false, false, 2*time.Millisecond)
+	r.UpstreamCall("passed", true, true, 300*time.Millisecond)
+	r.UpstreamCall("seller_error", true, false, 50*time.Millisecond) // exactly on a bound: le is inclusive
+	r.UpstreamCall("circuit_open", false, false, 0)
+	r.UpstreamCall("passed", true, true, 120*time.Millisecond)
 	r.Avoided("name.digit")
 	r.Avoided("idcard.checksum")
 	r.Avoided("idcard.checksum")

@@ -42,11 +42,12 @@ type Options struct {
 type Registry struct {
 	opts Options
 
-	calls      labelCounters // upstream attempts by outcome
-	paid       atomic.Int64  // attempts that may have been billed
-	avoided    labelCounters // local rejections by field.reason
-	duplicates labelCounters // skipped upload events by platform
-	latency    histogram
+	calls          labelCounters // upstream attempts by outcome
+	possiblyBilled atomic.Int64  // attempts the seller may have billed
+	billed         atomic.Int64  // attempts the seller certainly billed
+	avoided        labelCounters // local rejections by field.reason
+	duplicates     labelCounters // skipped upload events by platform
+	latency        histogram
 }
 
 // New validates opts, applies defaults and returns an empty Registry. The
@@ -82,14 +83,19 @@ func New(opts Options) (*Registry, error) {
 func (r *Registry) Options() Options { return r.opts }
 
 // UpstreamCall records one finished upstream attempt. outcome is a code
-// such as "passed" or "timeout" (see core.Outcome); mayHaveCharged tells
-// whether the seller may have seen, and so billed, the attempt. latency is
-// the attempt's duration; zero means no network exchange happened (circuit
+// such as "passed" or "timeout" (see core.Outcome). possiblyBilled tells
+// whether the seller may have seen, and so billed, the attempt (core's
+// MayHaveReached); billed whether it certainly did: its answer carried
+// code 200 (core.Billed), which implies possiblyBilled. latency is the
+// attempt's duration; zero means no network exchange happened (circuit
 // open, budget spent) and is kept out of the latency histogram.
-func (r *Registry) UpstreamCall(outcome string, mayHaveCharged bool, latency time.Duration) {
+func (r *Registry) UpstreamCall(outcome string, possiblyBilled, billed bool, latency time.Duration) {
 	r.calls.inc(outcome)
-	if mayHaveCharged {
-		r.paid.Add(1)
+	if possiblyBilled || billed {
+		r.possiblyBilled.Add(1)
+	}
+	if billed {
+		r.billed.Add(1)
 	}
 	r.latency.observe(latency)
 }

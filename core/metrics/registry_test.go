@@ -62,9 +62,10 @@ func TestNew(t *testing.T) {
 }
 
 type call struct {
-	outcome string
-	paid    bool
-	latency time.Duration
+	outcome        string
+	possiblyBilled bool
+	billed         bool
+	latency        time.Duration
 }
 
 func TestRecordingAndSnapshot(t *testing.T) {
@@ -81,9 +82,9 @@ func TestRecordingAndSnapshot(t *testing.T) {
 		},
 		"mixed": {
 			calls: []call{
-				{"passed", true, 100 * time.Millisecond}, {"passed", true, 200 * time.Millisecond},
-				{"seller_error", true, 50 * time.Millisecond}, {"transport_unsent", false, 3 * time.Millisecond},
-				{"circuit_open", false, 0}, {"budget_exhausted", false, 0},
+				{"passed", true, true, 100 * time.Millisecond}, {"passed", true, true, 200 * time.Millisecond},
+				{"seller_error", true, false, 50 * time.Millisecond}, {"transport_unsent", false, false, 3 * time.Millisecond},
+				{"circuit_open", false, false, 0}, {"budget_exhausted", false, false, 0},
 			},
 			avoided:    []string{"idcard.checksum", "idcard.checksum", "name.digit"},
 			duplicates: []string{"s3", "cos", "s3"},
@@ -91,7 +92,8 @@ func TestRecordingAndSnapshot(t *testing.T) {
 				UnitPriceFen: 100, UpstreamCalls: 6,
 				CallsByOutcome: map[string]int64{"passed": 2, "seller_error": 1,
 					"transport_unsent": 1, "circuit_open": 1, "budget_exhausted": 1},
-				PaidCalls: 3, SpentFen: 300, SpentYuan: 3,
+				PossiblyBilledCalls: 3, PossiblyBilledFen: 300, PossiblyBilledYuan: 3,
+				BilledCalls: 2, BilledFen: 200, BilledYuan: 2,
 				AvoidedCalls: 3, AvoidedByReason: map[string]int64{"idcard.checksum": 2, "name.digit": 1},
 				SavedFen: 300, SavedYuan: 3,
 				DuplicateEvents: 3, DuplicatesByPlatform: map[string]int64{"s3": 2, "cos": 1},
@@ -100,18 +102,19 @@ func TestRecordingAndSnapshot(t *testing.T) {
 		},
 		"price in fen": {
 			price:   150,
-			calls:   []call{{"not_passed", true, time.Second}},
+			calls:   []call{{"not_passed", true, true, time.Second}},
 			avoided: []string{"image.too_large"},
 			want: Snapshot{
 				UnitPriceFen: 150, UpstreamCalls: 1, CallsByOutcome: map[string]int64{"not_passed": 1},
-				PaidCalls: 1, SpentFen: 150, SpentYuan: 1.5,
+				PossiblyBilledCalls: 1, PossiblyBilledFen: 150, PossiblyBilledYuan: 1.5,
+				BilledCalls: 1, BilledFen: 150, BilledYuan: 1.5,
 				AvoidedCalls: 1, AvoidedByReason: map[string]int64{"image.too_large": 1},
 				SavedFen: 150, SavedYuan: 1.5, DuplicatesByPlatform: map[string]int64{},
 				LatencyCount: 1, LatencySumMs: 1000,
 			},
 		},
 		"labels that are not codes": {
-			calls:      []call{{"", false, 0}, {"王小明", false, 0}, {"a\nb", false, 0}},
+			calls:      []call{{"", false, false, 0}, {"王小明", false, false, 0}, {"a\nb", false, false, 0}},
 			avoided:    []string{strings.Repeat("x", 65), "has space"},
 			duplicates: []string{""},
 			want: Snapshot{
@@ -127,7 +130,7 @@ func TestRecordingAndSnapshot(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			r := MustNew(t, Options{UnitPriceFen: tt.price})
 			for _, c := range tt.calls {
-				r.UpstreamCall(c.outcome, c.paid, c.latency)
+				r.UpstreamCall(c.outcome, c.possiblyBilled, c.billed, c.latency)
 			}
 			for _, a := range tt.avoided {
 				r.Avoided(a)
@@ -171,7 +174,7 @@ func TestConcurrentRecording(t *testing.T) {
 	for g := range goroutines {
 		wg.Go(func() {
 			for i := range perG {
-				r.UpstreamCall(outcomes[(g+i)%len(outcomes)], i%2 == 0, time.Duration(1+i%500)*time.Millisecond)
+				r.UpstreamCall(outcomes[(g+i)%len(outcomes)], i%2 == 0, i%4 == 0, time.Duration(1+i%500)*time.Millisecond)
 				r.Avoided("idcard.checksum")
 				r.DuplicateSkipped("s3")
 			}
@@ -202,23 +205,24 @@ func TestConcurrentRecording(t *testing.T) {
 			t.Errorf("calls[%s] = %d, want %d", o, s.CallsByOutcome[o], perOutcome)
 		}
 	}
-	if s.UpstreamCalls != total || s.PaidCalls != total/2 || s.AvoidedCalls != total ||
-		s.DuplicateEvents != total || s.LatencyCount != total {
-		t.Errorf("totals = calls %d paid %d avoided %d dup %d latency %d; want %d, %d, %d, %d, %d",
-			s.UpstreamCalls, s.PaidCalls, s.AvoidedCalls, s.DuplicateEvents, s.LatencyCount,
-			total, total/2, total, total, total)
+	if s.UpstreamCalls != total || s.PossiblyBilledCalls != total/2 || s.BilledCalls != total/4 ||
+		s.AvoidedCalls != total || s.DuplicateEvents != total || s.LatencyCount != total {
+		t.Errorf("totals = calls %d possibly billed %d billed %d avoided %d dup %d latency %d; want %d, %d, %d, %d, %d, %d",
+			s.UpstreamCalls, s.PossiblyBilledCalls, s.BilledCalls, s.AvoidedCalls, s.DuplicateEvents, s.LatencyCount,
+			total, total/2, total/4, total, total, total)
 	}
-	if s.SpentFen != total/2*100 || s.SavedFen != total*100 {
-		t.Errorf("spent %d saved %d fen, want %d and %d", s.SpentFen, s.SavedFen, total/2*100, total*100)
+	if s.PossiblyBilledFen != total/2*100 || s.BilledFen != total/4*100 || s.SavedFen != total*100 {
+		t.Errorf("possibly billed %d billed %d saved %d fen, want %d, %d and %d",
+			s.PossiblyBilledFen, s.BilledFen, s.SavedFen, total/2*100, total/4*100, total*100)
 	}
 }
 
 func TestUpstreamCallDoesNotAllocate(t *testing.T) {
 	r := MustNew(t, Options{})
-	r.UpstreamCall("passed", true, time.Millisecond) // first use inserts the label
+	r.UpstreamCall("passed", true, true, time.Millisecond) // first use inserts the label
 	r.Avoided("idcard.checksum")
 	allocs := testing.AllocsPerRun(1000, func() {
-		r.UpstreamCall("passed", true, 180*time.Millisecond)
+		r.UpstreamCall("passed", true, true, 180*time.Millisecond)
 		r.Avoided("idcard.checksum")
 	})
 	if allocs != 0 {
@@ -228,20 +232,20 @@ func TestUpstreamCallDoesNotAllocate(t *testing.T) {
 
 func BenchmarkUpstreamCall(b *testing.B) {
 	r := MustNew(b, Options{})
-	r.UpstreamCall("passed", true, time.Millisecond)
+	r.UpstreamCall("passed", true, true, time.Millisecond)
 	b.ReportAllocs()
 	for b.Loop() {
-		r.UpstreamCall("passed", true, 180*time.Millisecond)
+		r.UpstreamCall("passed", true, true, 180*time.Millisecond)
 	}
 }
 
 func BenchmarkUpstreamCallParallel(b *testing.B) {
 	r := MustNew(b, Options{})
-	r.UpstreamCall("passed", true, time.Millisecond)
+	r.UpstreamCall("passed", true, true, time.Millisecond)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			r.UpstreamCall("passed", true, 180*time.Millisecond)
+			r.UpstreamCall("passed", true, true, 180*time.Millisecond)
 		}
 	})
 }

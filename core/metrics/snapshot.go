@@ -12,11 +12,17 @@ type Snapshot struct {
 	// refused before the network (circuit_open, budget_exhausted).
 	UpstreamCalls  int64            `json:"upstream_calls"`
 	CallsByOutcome map[string]int64 `json:"calls_by_outcome"`
-	// PaidCalls counts attempts the seller may have billed; SpentFen and
-	// SpentYuan are PaidCalls × unit price, an upper bound on the bill.
-	PaidCalls int64   `json:"paid_calls"`
-	SpentFen  int64   `json:"spent_fen"`
-	SpentYuan float64 `json:"spent_yuan"`
+	// PossiblyBilledCalls counts attempts the seller may have billed;
+	// PossiblyBilledFen and PossiblyBilledYuan are those × unit price, an
+	// upper bound on the bill.
+	PossiblyBilledCalls int64   `json:"possibly_billed_calls"`
+	PossiblyBilledFen   int64   `json:"possibly_billed_fen"`
+	PossiblyBilledYuan  float64 `json:"possibly_billed_yuan"`
+	// BilledCalls counts attempts the seller certainly billed (its answer
+	// carried code 200); BilledFen and BilledYuan, a lower bound on the bill.
+	BilledCalls int64   `json:"billed_calls"`
+	BilledFen   int64   `json:"billed_fen"`
+	BilledYuan  float64 `json:"billed_yuan"`
 
 	// AvoidedCalls counts requests rejected locally; SavedFen and
 	// SavedYuan are AvoidedCalls × unit price.
@@ -44,9 +50,12 @@ type Snapshot struct {
 func (r *Registry) Snapshot() Snapshot {
 	s := Snapshot{UnitPriceFen: r.opts.UnitPriceFen}
 	s.CallsByOutcome, s.UpstreamCalls = r.calls.load()
-	s.PaidCalls = r.paid.Load()
-	s.SpentFen = s.PaidCalls * r.opts.UnitPriceFen
-	s.SpentYuan = yuan(s.SpentFen)
+	s.PossiblyBilledCalls = r.possiblyBilled.Load()
+	s.PossiblyBilledFen = s.PossiblyBilledCalls * r.opts.UnitPriceFen
+	s.PossiblyBilledYuan = yuan(s.PossiblyBilledFen)
+	s.BilledCalls = r.billed.Load()
+	s.BilledFen = s.BilledCalls * r.opts.UnitPriceFen
+	s.BilledYuan = yuan(s.BilledFen)
 	s.AvoidedByReason, s.AvoidedCalls = r.avoided.load()
 	s.SavedFen = s.AvoidedCalls * r.opts.UnitPriceFen
 	s.SavedYuan = yuan(s.SavedFen)

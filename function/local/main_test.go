@@ -143,7 +143,7 @@ func TestPythonSampleAgainstDropIn(t *testing.T) {
 	}
 	prom, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{`faceid_upstream_calls_total{outcome="passed"} 1`, "faceid_paid_calls_total 1", "faceid_spent_yuan_total 1"} {
+	for _, want := range []string{`faceid_upstream_calls_total{outcome="passed"} 1`, "faceid_possibly_billed_calls_total 1", "faceid_billed_calls_total 1", "faceid_billed_yuan_total 1"} {
 		if !strings.Contains(string(prom), want) {
 			t.Errorf("/metrics lacks %q:\n%s", want, prom)
 		}
