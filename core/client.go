@@ -235,6 +235,15 @@ func (c *Client) Reject(err error) error {
 // Send makes the paid call for an already validated request. It retries
 // only attempts that provably never reached the upstream (see shouldRetry),
 // and refuses to call while the circuit is open or the budget is spent.
+//
+// A caller that hangs up does not cut an attempt short: the request's
+// bytes leave within milliseconds of its start, and a call cut off after
+// that is paid for with nothing to show. So attempts keep ctx's deadline
+// (less the margin, and within the configured timeout) but not its
+// cancellation; the answer is returned as if the caller were there, for
+// an Idempotency-Key to keep, and a caller's impatience never counts as an
+// upstream failure. A caller already gone before an attempt starts gets a
+// ClientClosedError and nothing is sent.
 func (c *Client) Send(ctx context.Context, checked Checked) (*Result, error) {
 	deadline := time.Now().Add(c.cfg.Timeout)
 	if d, ok := ctx.Deadline(); ok && d.Add(-c.cfg.DeadlineMargin).Before(deadline) {
@@ -245,7 +254,12 @@ func (c *Client) Send(ctx context.Context, checked Checked) (*Result, error) {
 		c.observe(nil, err, 0)
 		return nil, err
 	}
-	ctx, cancel := context.WithDeadline(ctx, deadline)
+	if err := clientClosed(ctx); err != nil {
+		c.observe(nil, err, 0)
+		return nil, err
+	}
+	caller := ctx
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	defer cancel()
 
 	if err := c.budget.reserve(); err != nil {
@@ -265,6 +279,15 @@ func (c *Client) Send(ctx context.Context, checked Checked) (*Result, error) {
 		err error
 	)
 	for attempt := 1; ; attempt++ {
+		if attempt > 1 {
+			// Only unsent attempts are retried: nothing is lost by not
+			// starting another for a caller who left.
+			if cerr := clientClosed(caller); cerr != nil {
+				err = cerr
+				c.observe(nil, err, 0)
+				break
+			}
+		}
 		start := time.Now()
 		res, err = c.attempt(ctx, body)
 		c.observe(res, err, time.Since(start))
@@ -273,9 +296,10 @@ func (c *Client) Send(ctx context.Context, checked Checked) (*Result, error) {
 			break
 		}
 		wait := backoff(attempt, c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay, err)
-		if wait >= time.Until(deadline) || sleep(ctx, wait) != nil {
+		if wait >= time.Until(deadline) {
 			break
 		}
+		sleep(caller, wait) // the check above ends the loop if it was cut short
 	}
 	if !MayHaveReached(err) {
 		c.budget.refund()

@@ -406,3 +406,52 @@ func b2i(b bool) int {
 	}
 	return 0
 }
+
+// TestCallerHangsUp: a call that has begun is finished whatever the
+// caller does, and its answer returned; a caller gone before the call
+// sends nothing and is told so.
+func TestCallerHangsUp(t *testing.T) {
+	req := Request{Name: "张三", IDCard: testID, Image: testPhoto(t)}
+	t.Run("mid-call", func(t *testing.T) {
+		arrived, release := make(chan struct{}), make(chan struct{})
+		up := &upstream{}
+		up.answer = func(w http.ResponseWriter, r *http.Request) {
+			close(arrived)
+			<-release
+			io.WriteString(w, `{"msg":"成功","success":true,"code":200,"data":{"order_no":"1","score":0.82,"msg":"","incorrect":100}}`)
+		}
+		srv := httptest.NewServer(up)
+		defer srv.Close()
+		obs := &billingObserver{}
+		c := newTestClient(t, srv.URL, WithObserver(obs))
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { <-arrived; cancel(); close(release) }()
+		res, err := c.Verify(ctx, req)
+		if err != nil || !res.Passed {
+			t.Fatalf("res %+v, err %v; want the upstream's answer", res, err)
+		}
+		if obs.billed != 1 {
+			t.Fatalf("observer: %d billed", obs.billed)
+		}
+	})
+	t.Run("before the call", func(t *testing.T) {
+		up := &upstream{}
+		srv := httptest.NewServer(up)
+		defer srv.Close()
+		c, err := New(Config{Endpoint: srv.URL, SecretID: "test-id", SecretKey: testSecret, DailyBudget: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err = c.Verify(ctx, req)
+		var cc *ClientClosedError
+		if !errors.As(err, &cc) || MayHaveReached(err) || Outcome(nil, err) != "client_closed" || up.hits.Load() != 0 {
+			t.Fatalf("err %v, %d requests sent; want a ClientClosedError and none", err, up.hits.Load())
+		}
+		// Nothing was spent of the budget.
+		if _, err := c.Verify(context.Background(), req); err != nil {
+			t.Fatalf("next call: %v", err)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -159,6 +160,30 @@ func Billed(res *Result, err error) bool {
 	}
 	var re *ResponseError
 	return errors.As(err, &re) && re.Billed
+}
+
+// ClientClosedError is returned without calling the upstream when the
+// caller hung up (its context was cancelled) before an attempt began.
+// Nothing was sent. An attempt that has begun is finished regardless
+// (Client.Send).
+type ClientClosedError struct{ Err error }
+
+func (e *ClientClosedError) Error() string {
+	return "caller went away before the upstream call: " + e.Err.Error()
+}
+
+func (e *ClientClosedError) Unwrap() error { return e.Err }
+
+// MayHaveReached is false: nothing was sent.
+func (e *ClientClosedError) MayHaveReached() bool { return false }
+
+// clientClosed returns a *ClientClosedError if ctx was cancelled. A
+// passed deadline is not a hang-up: Send reports it as a deadline.
+func clientClosed(ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return &ClientClosedError{Err: context.Cause(ctx)}
+	}
+	return nil
 }
 
 // MayHaveReached reports whether err leaves open that the upstream received

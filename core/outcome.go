@@ -16,6 +16,7 @@ func Outcome(res *Result, err error) string {
 		re *ResponseError
 		co *CircuitOpenError
 		be *BudgetError
+		cc *ClientClosedError
 	)
 	switch {
 	case err == nil && res != nil && res.Passed:
@@ -26,6 +27,8 @@ func Outcome(res *Result, err error) string {
 		return "invalid"
 	case errors.As(err, &co):
 		return "circuit_open"
+	case errors.As(err, &cc):
+		return "client_closed"
 	case errors.As(err, &be):
 		return "budget_exhausted"
 	case errors.As(err, &ge):

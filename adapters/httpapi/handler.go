@@ -173,6 +173,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	a.maskedID = maskID(req.IDCard)
 	a = forPath(r, a)
 	writeJSON(w, a.status, a.body)
+	a = a.callerGone(r.Context())
 	level := slog.LevelInfo
 	if a.loud {
 		level = slog.LevelError

@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -14,7 +15,9 @@ import (
 // A caller that retries after a timeout would pay again for the same
 // verification. With an Idempotency-Key header, this instance answers a
 // repeated key with the first answer instead of calling the upstream again
-// (and makes concurrent repeats wait for it), as payment APIs do. The
+// (and makes concurrent repeats wait for it), as payment APIs do. A first
+// request whose caller hung up is still finished (core.Client.Send), so
+// the retry gets its real answer rather than a timeout. The
 // memory is per function instance: a retry that lands on another instance
 // is not covered, which the README says.
 
@@ -117,6 +120,9 @@ var errIdemKey = bodyErr("idempotency_key", "Idempotency-Key长度须为1-255", 
 // replay answers a repeated key from the cache, or says why it cannot.
 func (h *Handler) replay(w http.ResponseWriter, r *http.Request, e *idemEntry, fp [32]byte, rid string) answer {
 	if !e.wait(r.Context()) {
+		if errors.Is(r.Context().Err(), context.Canceled) {
+			return clientClosedAnswer(rid) // this caller left; the first goes on
+		}
 		// The first request is still with the upstream: to this caller it
 		// looks like an upstream timeout, and it may yet be charged.
 		return answer{status: http.StatusGatewayTimeout, outcome: "upstream_timeout", charged: true, body: envelope{

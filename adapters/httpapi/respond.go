@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -37,8 +38,9 @@ type data struct {
 
 type errorInfo struct {
 	// Kind says which side failed: validation, upstream_auth, rate_limited,
-	// quota_exceeded, seller, upstream_unavailable, upstream_timeout,
-	// upstream_malformed, request.
+	// quota_exceeded, budget_exhausted, circuit_open, seller,
+	// upstream_unavailable, upstream_timeout, upstream_malformed,
+	// idempotency, client_closed (logged only: no one is left to read it).
 	Kind    string `json:"kind"`
 	Field   string `json:"field,omitempty"`
 	Reason  string `json:"reason,omitempty"`
@@ -58,6 +60,9 @@ type answer struct {
 	charged  bool
 	maskedID string
 	upstream string
+	// upstreamOutcome is what the upstream call came to when the caller
+	// left before its answer (outcome client_closed).
+	upstreamOutcome string
 	// detail is the error text for operators; core errors carry no personal data.
 	detail string
 	// field is the rejected field of a validation error.
@@ -77,6 +82,9 @@ func (a answer) logAttrs(start time.Time) []any {
 	}
 	if a.upstream != "" {
 		attrs = append(attrs, "upstream_request_id", a.upstream)
+	}
+	if a.upstreamOutcome != "" {
+		attrs = append(attrs, "upstream_outcome", a.upstreamOutcome)
 	}
 	if a.detail != "" {
 		attrs = append(attrs, "error", a.detail)
@@ -121,6 +129,7 @@ func fromError(err error, rid string) answer {
 		re *core.ResponseError
 		co *core.CircuitOpenError
 		be *core.BudgetError
+		cc *core.ClientClosedError
 	)
 	switch {
 	case errors.As(err, &ve):
@@ -181,6 +190,10 @@ func fromError(err error, rid string) answer {
 		return fail(http.StatusServiceUnavailable, http.StatusServiceUnavailable, "上游服务连续失败,已暂停调用,请稍后重试",
 			errorInfo{Kind: "circuit_open", Reason: co.RetryAfter.Round(time.Second).String(),
 				Message: "the upstream kept failing; calls are paused for a cool-down"})
+	case errors.As(err, &cc):
+		a := clientClosedAnswer(rid)
+		a.detail = err.Error()
+		return a
 	case errors.As(err, &be):
 		return fail(http.StatusTooManyRequests, http.StatusTooManyRequests, "今日调用额度已用完",
 			errorInfo{Kind: "budget_exhausted", Reason: "daily_budget", Message: "this instance's daily paid-call budget is used up"})
@@ -202,6 +215,32 @@ func fromError(err error, rid string) answer {
 	a := fail(http.StatusInternalServerError, http.StatusInternalServerError, "内部错误",
 		errorInfo{Kind: "internal", Message: "internal error"})
 	a.loud = true
+	return a
+}
+
+// statusClientClosed is the status logged for a caller that hung up
+// before its answer, as nginx and the API gateway log it.
+const statusClientClosed = 499
+
+// clientClosedAnswer answers a caller that went away before anything
+// was sent upstream. No one reads it; the log line is what counts.
+func clientClosedAnswer(rid string) answer {
+	return answer{status: statusClientClosed, outcome: "client_closed", body: envelope{
+		Msg: "客户端已断开", Code: statusClientClosed, Data: struct{}{}, RequestID: rid,
+		Error: &errorInfo{Kind: "client_closed", Message: "the caller closed the request before the answer"},
+	}}
+}
+
+// callerGone relabels, for the log, an answer whose caller hung up before
+// it was written: a 499 client_closed, not an upstream failure, with what
+// the upstream call came to beside it. The call itself ran to its end
+// (core.Client.Send), and an Idempotency-Key stored its real answer.
+func (a answer) callerGone(ctx context.Context) answer {
+	if !errors.Is(ctx.Err(), context.Canceled) || a.outcome == "client_closed" {
+		return a
+	}
+	a.upstreamOutcome = a.outcome
+	a.status, a.outcome = statusClientClosed, "client_closed"
 	return a
 }
 
