@@ -74,6 +74,11 @@ type Config struct {
 	MinImageSide     int `envconfig:"MIN_IMAGE_SIDE"`
 	MaxURLLength     int `envconfig:"MAX_URL_LENGTH"`
 	MaxResponseBytes int `envconfig:"MAX_RESPONSE_BYTES"`
+	// AllowLoopbackPhotoURLs accepts photo URLs on this machine (127.0.0.1,
+	// [::1], localhost), for local runs and tests against the sandbox,
+	// which fetches from loopback. Only with a loopback endpoint: the real
+	// seller cannot fetch them.
+	AllowLoopbackPhotoURLs bool `envconfig:"ALLOW_LOOPBACK_PHOTO_URLS"`
 
 	SameThreshold      float64 `envconfig:"SAME_THRESHOLD"`
 	UncertainThreshold float64 `envconfig:"UNCERTAIN_THRESHOLD"`
@@ -179,6 +184,9 @@ func (c Config) Validate() error {
 	}
 	if u.User != nil {
 		return &ConfigError{EnvPrefix + "_ENDPOINT", "must not contain credentials"}
+	}
+	if c.AllowLoopbackPhotoURLs && !isLoopback(u.Hostname()) {
+		return &ConfigError{EnvPrefix + "_ALLOW_LOOPBACK_PHOTO_URLS", "only with a loopback " + EnvPrefix + "_ENDPOINT (the sandbox): the seller cannot fetch this machine"}
 	}
 	if !c.SignedHeaders.Valid() {
 		return &ConfigError{EnvPrefix + "_SIGNED_HEADERS", `must be "x-date" or "date"`}

@@ -70,6 +70,9 @@ type Limits struct {
 	Normalize bool
 	// MaxInputBytes bounds a photo before normalisation.
 	MaxInputBytes int
+	// AllowLoopbackURL lets photo URLs name this machine, for a sandbox
+	// upstream that fetches them from loopback (never the real seller).
+	AllowLoopbackURL bool
 }
 
 // Limits derives the validation bounds from the config.
@@ -84,6 +87,8 @@ func (c Config) Limits() Limits {
 		MaxURLLength:  c.MaxURLLength,
 		Normalize:     c.ImageNormalize != "off",
 		MaxInputBytes: c.MaxInputBytes,
+		// Validate allows it only with a loopback endpoint.
+		AllowLoopbackURL: c.AllowLoopbackPhotoURLs,
 	}
 }
 
@@ -121,7 +126,7 @@ func (r Request) validate(lim Limits, now time.Time, scratch *[]byte, headOnly b
 	case sources > 1:
 		return c, invalid.New("image", "image_and_url", "和图片url[url]只能二选一,不能同时提供", "send either image or url, not both")
 	case strings.TrimSpace(r.URL) != "":
-		c.URL, err = checkURL(r.URL, lim.MaxURLLength)
+		c.URL, err = checkURL(r.URL, lim.MaxURLLength, lim.AllowLoopbackURL)
 		return c, err
 	}
 	img, text := r.Image, ""
@@ -229,9 +234,10 @@ func (l Limits) normalizeOptions() normalize.Options {
 	return o
 }
 
-// checkURL accepts an absolute http(s) URL without credentials. The upstream
-// fetches it, so anything else would be a paid call certain to fail.
-func checkURL(raw string, max int) (string, error) {
+// checkURL accepts an absolute http(s) URL without credentials whose host
+// the seller can reach (checkURLHost). The upstream fetches it, so anything
+// else would be a paid call certain to fail.
+func checkURL(raw string, max int, allowLoopback bool) (string, error) {
 	s := strings.TrimSpace(raw)
 	if len(s) > max {
 		return "", invalid.New("url", "too_long", "长度超过限制", "URL too long")
@@ -250,6 +256,9 @@ func checkURL(raw string, max int) (string, error) {
 	}
 	if u.User != nil {
 		return "", invalid.New("url", "userinfo", "不能包含用户名或密码", "URL must not contain credentials")
+	}
+	if err := checkURLHost(u, allowLoopback); err != nil {
+		return "", err
 	}
 	return s, nil
 }
