@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -327,28 +328,54 @@ func TestRequestIDFromContext(t *testing.T) {
 	}
 }
 
+// FACEID_CLIENT_KEYS fails closed: a value that is set must hold valid
+// pairs, or drop-in mode would silently be off.
 func TestParseClientKeys(t *testing.T) {
 	tests := []struct {
 		in   string
 		want int
 		ok   bool
 	}{
-		{"", 0, true},
 		{"a:b", 1, true},
 		{"a:b, c:d", 2, true},
-		{"a:b,a:c", 0, false},
+		{"AKIDz8krbsJ5yKBZQpn74WFkmLPx3gnPhESA:Gu5t9xGARNpq86cd98joQYCN3Cozk1qA", 1, true},
+		{"a:b:c", 1, true}, // the secret is everything after the first colon
+		{"", 0, false},
+		{"   ", 0, false},
+		{"\t\n", 0, false},
+		{",", 0, false},
+		{"a:s3cr3t,", 0, false},
+		{"a:s3cr3t,a:c", 0, false},
 		{"a", 0, false},
 		{"a:", 0, false},
-		{":b", 0, false},
+		{":s3cr3t", 0, false},
+		{"a b:s3cr3t", 0, false},
+		{`a":s3cr3t`, 0, false},
+		{"a:s3cr3t\x00", 0, false},
+		{"a:s3cr3t秘密", 0, false},
+		{"${env:FACEID_CLIENT_KEYS}", 0, false},
+		{"{{resolve:secretsmanager:faceid/upstream:SecretString:client_keys}}", 0, false},
 	}
 	for _, tc := range tests {
 		got, err := ParseClientKeys(tc.in)
 		if (err == nil) != tc.ok || len(got) != tc.want {
 			t.Errorf("ParseClientKeys(%q) = %v, %v", tc.in, got, err)
 		}
-		if err != nil && strings.Contains(err.Error(), "b") && strings.Contains(tc.in, ":b") {
+		var ce *core.ConfigError
+		if err != nil && (!errors.As(err, &ce) || ce.Key != "FACEID_CLIENT_KEYS") {
+			t.Errorf("ParseClientKeys(%q): %v is not a ConfigError naming the variable", tc.in, err)
+		}
+		if err != nil && strings.Contains(tc.in, "s3cr3t") && strings.Contains(err.Error(), "s3cr3t") {
 			t.Errorf("error reveals a secret: %v", err)
 		}
+	}
+	t.Setenv(EnvClientKeys, "")
+	if keys, err := ClientKeysFromEnv(); err == nil {
+		t.Errorf("set but empty: %v, want an error", keys)
+	}
+	os.Unsetenv(EnvClientKeys)
+	if keys, err := ClientKeysFromEnv(); err != nil || keys != nil {
+		t.Errorf("unset: %v, %v, want drop-in mode off", keys, err)
 	}
 }
 

@@ -21,6 +21,10 @@ func fromEnv(ctx context.Context, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	keys, err := httpapi.ClientKeysFromEnv()
+	if err != nil {
+		return nil, err
+	}
 	reg, err := metrics.New(metrics.Options{UnitPriceFen: cfg.PriceFen, Function: os.Getenv("AWS_LAMBDA_FUNCTION_NAME")})
 	if err != nil {
 		return nil, err
@@ -29,10 +33,6 @@ func fromEnv(ctx context.Context, log *slog.Logger) (*app, error) {
 	// duplicate: CloudWatch turns them into metrics.
 	lines := &metrics.Lines{Registry: reg, Out: os.Stdout, Format: metrics.FormatEMF}
 	client, err := core.New(cfg, core.WithObserver(lines))
-	if err != nil {
-		return nil, err
-	}
-	keys, err := httpapi.ParseClientKeys(os.Getenv(core.EnvPrefix + "_CLIENT_KEYS"))
 	if err != nil {
 		return nil, err
 	}

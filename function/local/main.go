@@ -40,6 +40,10 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	if err != nil {
 		return err
 	}
+	keys, err := httpapi.ClientKeysFromEnv()
+	if err != nil {
+		return err
+	}
 	if _, set := os.LookupEnv(core.EnvPrefix + "_ENDPOINT"); !set {
 		sb, err := startSandbox(ctx, log)
 		if err != nil {
@@ -59,10 +63,6 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	// Metric lines go with the logs; /metrics serves the totals.
 	lines := &metrics.Lines{Registry: reg, Out: stderr, Format: metrics.FormatJSON}
 	client, err := core.New(cfg, core.WithObserver(lines))
-	if err != nil {
-		return err
-	}
-	keys, err := httpapi.ParseClientKeys(os.Getenv(core.EnvPrefix + "_CLIENT_KEYS"))
 	if err != nil {
 		return err
 	}

@@ -17,10 +17,16 @@ import (
 func fromEnv(log *slog.Logger) builders {
 	var client lazy[*core.Client]
 	var lines *metrics.Lines
+	var keys map[string]string
 	newClient := func(ctx context.Context) (*core.Client, error) {
 		return client.get(ctx, func(context.Context) (*core.Client, error) {
 			cfg, err := core.FromEnv()
 			if err != nil {
+				return nil, err
+			}
+			// Checked with the rest, so that a blank or broken value stops
+			// uploads too, as it stops the whole function on Lambda.
+			if keys, err = httpapi.ClientKeysFromEnv(); err != nil {
 				return nil, err
 			}
 			reg, err := metrics.New(metrics.Options{UnitPriceFen: cfg.PriceFen, Function: os.Getenv("SCF_FUNCTIONNAME")})
@@ -41,10 +47,6 @@ func fromEnv(log *slog.Logger) builders {
 	return builders{
 		handler: func(ctx context.Context) (http.Handler, error) {
 			c, err := newClient(ctx)
-			if err != nil {
-				return nil, err
-			}
-			keys, err := httpapi.ParseClientKeys(os.Getenv(core.EnvPrefix + "_CLIENT_KEYS"))
 			if err != nil {
 				return nil, err
 			}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+)
+
+// A FACEID_CLIENT_KEYS that is set but blank or broken fails the init
+// phase (main exits) instead of serving unsigned requests.
+func TestClientKeysFailClosed(t *testing.T) {
+	env := func(t *testing.T) {
+		for _, kv := range os.Environ() {
+			if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "FACEID_") || strings.HasPrefix(name, "AWS_") {
+				t.Setenv(name, "")
+				os.Unsetenv(name)
+			}
+		}
+		t.Setenv("FACEID_ENDPOINT", "http://127.0.0.1:1/release/face_id_card/post")
+		t.Setenv("FACEID_SECRET_ID", "id")
+		t.Setenv("FACEID_SECRET_KEY", "key")
+		t.Setenv("AWS_REGION", "us-east-1")
+		t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+		t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	}
+	log := slog.New(slog.DiscardHandler)
+	for _, v := range []string{"", " ", ",", "client-id", "client-id:", "${env:FACEID_CLIENT_KEYS}",
+		"{{resolve:secretsmanager:faceid/upstream:SecretString:client_keys}}"} {
+		t.Run(v, func(t *testing.T) {
+			env(t)
+			t.Setenv("FACEID_CLIENT_KEYS", v)
+			if a, err := fromEnv(context.Background(), log); err == nil || !strings.Contains(err.Error(), "FACEID_CLIENT_KEYS") {
+				t.Fatalf("fromEnv = %v, %v: want an error naming FACEID_CLIENT_KEYS", a, err)
+			}
+		})
+	}
+	// Set and valid, callers must sign: an unsigned request gets the
+	// gateway's 401 before anything else happens.
+	t.Run("valid", func(t *testing.T) {
+		env(t)
+		t.Setenv("FACEID_CLIENT_KEYS", "client-id:client-secret")
+		a, err := fromEnv(context.Background(), log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, _ := json.Marshal(map[string]any{
+			"version": "2.0", "rawPath": "/verify", "headers": map[string]string{"content-type": "application/json"},
+			"requestContext": map[string]any{"domainName": "abc.lambda-url.us-east-1.on.aws",
+				"http": map[string]any{"method": "POST", "path": "/verify"}},
+			"body": `{"name":"张三","idcard":"110101199003070011","url":"https://example.com/p.jpg"}`,
+		})
+		out, err := a.Invoke(context.Background(), ev)
+		if err != nil || !strings.Contains(string(out), `"statusCode":401`) {
+			t.Fatalf("unsigned request: %s, %v", out, err)
+		}
+	})
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/faceid-verify/faceid/internal/syncbuf"
+	"github.com/faceid-verify/faceid/sandbox"
+)
+
+// A FACEID_CLIENT_KEYS that is set but blank or broken stops the function
+// (HTTP answers 503, uploads fail) instead of serving unsigned requests;
+// unset, the same request is served and paid for.
+func TestClientKeysFailClosed(t *testing.T) {
+	sb := sandbox.New(sandbox.Config{})
+	up := httptest.NewServer(sb)
+	t.Cleanup(func() { sb.Close(); up.Close() })
+	photo, err := os.ReadFile("../../testdata/photos/small-320x240.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]string{"name": "张三", "idcard": photoID,
+		"image": base64.StdEncoding.EncodeToString(photo)})
+	urlEvent, _ := json.Marshal(map[string]any{
+		"httpMethod": "POST", "path": "/verify", "body": string(body), "queryString": map[string]any{},
+		"headers": map[string]string{"content-type": "application/json",
+			"host": "1250000000-abcdefgh12.ap-guangzhou.tencentscf.com"},
+	})
+	env := func(t *testing.T) {
+		for _, kv := range os.Environ() {
+			if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "FACEID_") {
+				t.Setenv(name, "")
+				os.Unsetenv(name)
+			}
+		}
+		t.Setenv("FACEID_ENDPOINT", up.URL+"/release/face_id_card/post")
+		t.Setenv("FACEID_SECRET_ID", sandbox.DefaultSecretID)
+		t.Setenv("FACEID_SECRET_KEY", sandbox.DefaultSecretKey)
+	}
+	status := func(t *testing.T, a *app) int {
+		out, err := a.Invoke(context.Background(), urlEvent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var resp struct {
+			StatusCode int `json:"statusCode"`
+		}
+		json.Unmarshal(out, &resp)
+		return resp.StatusCode
+	}
+	for _, v := range []string{"", " ", ",", "client-id", "client-id:", "${env:FACEID_CLIENT_KEYS}"} {
+		t.Run(v, func(t *testing.T) {
+			env(t)
+			t.Setenv("FACEID_CLIENT_KEYS", v)
+			logs := &syncbuf.Buffer{}
+			log := slog.New(slog.NewJSONHandler(logs, nil))
+			b := fromEnv(log)
+			if _, err := b.pipeline(context.Background()); err == nil || !strings.Contains(err.Error(), "FACEID_CLIENT_KEYS") {
+				t.Errorf("pipeline built: %v", err)
+			}
+			before := sb.Stats().Received
+			if got := status(t, newApp(log, b)); got != 503 {
+				t.Errorf("status %d, want 503", got)
+			}
+			if n := sb.Stats().Received - before; n != 0 {
+				t.Errorf("the upstream saw %d requests", n)
+			}
+			if !strings.Contains(logs.String(), "FACEID_CLIENT_KEYS") {
+				t.Errorf("the log does not name the variable:\n%s", logs)
+			}
+		})
+	}
+	t.Run("unset", func(t *testing.T) {
+		env(t)
+		before := sb.Stats().Billable
+		if got := status(t, newApp(slog.New(slog.DiscardHandler), fromEnv(slog.New(slog.DiscardHandler)))); got != 200 {
+			t.Errorf("status %d, want 200", got)
+		}
+		if n := sb.Stats().Billable - before; n != 1 {
+			t.Errorf("billed %d, want 1", n)
+		}
+	})
+}
