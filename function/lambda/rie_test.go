@@ -121,25 +121,6 @@ func (e *emulated) verifyBody(t *testing.T) string {
 	return string(b)
 }
 
-// logLine waits for the function's JSON log line with this message whose
-// attribute key has value val (the emulator relays the output a little
-// after the answer) and returns it.
-func (e *emulated) logLine(t *testing.T, msg, key, val string) map[string]any {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		for _, line := range strings.Split(e.logs.String(), "\n") {
-			var rec map[string]any
-			if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == msg && rec[key] == val {
-				return rec
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no %q log line with %s=%s in:\n%s", msg, key, val, e.logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // httpAnswer is the part of any HTTP response event the test checks.
 type httpAnswer struct {
 	StatusCode      int               `json:"statusCode"`
@@ -207,7 +188,7 @@ func TestViaEmulator(t *testing.T) {
 	})
 
 	t.Run("http api v2 is labelled apigw_http", func(t *testing.T) {
-		if got := e.logLine(t, "verification", "request_id", "v2-req-1")["event"]; got != "apigw_http" {
+		if got := proctest.LogLine(t, e.logs, "verification", "request_id", "v2-req-1")["event"]; got != "apigw_http" {
 			t.Errorf("verification logged with event %v, want apigw_http", got)
 		}
 	})
@@ -224,7 +205,7 @@ func TestViaEmulator(t *testing.T) {
 				"http": map[string]string{"method": "POST", "path": "/verify", "sourceIp": "203.0.113.3"}},
 		})
 		checkPassed(t, raw, "url-req-1")
-		if got := e.logLine(t, "verification", "request_id", "url-req-1")["event"]; got != "function_url" {
+		if got := proctest.LogLine(t, e.logs, "verification", "request_id", "url-req-1")["event"]; got != "function_url" {
 			t.Errorf("verification logged with event %v, want function_url", got)
 		}
 	})

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/internal/cosfake"
-	"github.com/faceid-verify/faceid/internal/syncbuf"
+	"github.com/faceid-verify/faceid/internal/proctest"
 	"github.com/faceid-verify/faceid/sandbox"
 	"github.com/tencentyun/scf-go-lib/cloudfunction/messages"
 )
@@ -158,11 +158,11 @@ func TestViaRPC(t *testing.T) {
 		if b["request_id"] != gatewayID || a.Headers["X-Request-Id"] != gatewayID {
 			t.Errorf("request id %v / %q, want the gateway's %s", b["request_id"], a.Headers["X-Request-Id"], gatewayID)
 		}
-		line := logLine(t, out, "verification", "request_id", gatewayID)
+		line := proctest.LogLine(t, out, "verification", "request_id", gatewayID)
 		if line["event"] != "apigw" {
 			t.Errorf("verification logged with event %v, want apigw", line["event"])
 		}
-		if line := logLine(t, out, "verification", "request_id", "req-1"); line["event"] != "function_url" {
+		if line := proctest.LogLine(t, out, "verification", "request_id", "req-1"); line["event"] != "function_url" {
 			t.Errorf("Function URL verification logged with event %v, want function_url", line["event"])
 		}
 	})
@@ -229,24 +229,5 @@ func TestViaRPC(t *testing.T) {
 
 	if strings.Contains(out.String(), photoID) || strings.Contains(out.String(), "张三") {
 		t.Error("the function's logs hold an unmasked ID number or name")
-	}
-}
-
-// logLine waits for the function's JSON log line with this message whose
-// attribute key has value val (stderr is relayed a little after the
-// answer) and returns it.
-func logLine(t *testing.T, out *syncbuf.Buffer, msg, key, val string) map[string]any {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		for _, line := range strings.Split(out.String(), "\n") {
-			var rec map[string]any
-			if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == msg && rec[key] == val {
-				return rec
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no %q log line with %s=%s in:\n%s", msg, key, val, out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
