@@ -31,6 +31,9 @@ func parseJSONReference(body []byte) (map[string]string, error) {
 			return nil, errJSON
 		}
 		key, _ := t.(string)
+		if len(seen) >= maxJSONKeys {
+			return nil, errTooManyKeys
+		}
 		if seen[key] {
 			return nil, invalid.New(safeField(key), "duplicate", "重复出现", "duplicate JSON key")
 		}
