@@ -47,6 +47,9 @@ type Options struct {
 	// one is kept (default 24h).
 	IdempotencyEntries int
 	IdempotencyTTL     time.Duration
+	// MaxConcurrent, when positive, bounds the requests in flight; beyond
+	// it the answer is 503 (limits.go).
+	MaxConcurrent int
 }
 
 // Handler serves the verification API.
@@ -57,6 +60,7 @@ type Handler struct {
 	idem     *idemCache
 	// redact takes the client keys out of upstream text (answer.redacted).
 	redact *strings.Replacer
+	gate   gate
 }
 
 // New builds the handler.
@@ -67,7 +71,7 @@ func New(opts Options) *Handler {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = DefaultMaxBody
 	}
-	h := &Handler{opts: opts, mux: http.NewServeMux()}
+	h := &Handler{opts: opts, mux: http.NewServeMux(), gate: newGate(opts.MaxConcurrent)}
 	if opts.IdempotencyEntries >= 0 {
 		n, ttl, now := opts.IdempotencyEntries, opts.IdempotencyTTL, opts.Now
 		if n == 0 {
@@ -131,7 +135,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(WithRequestID(r.Context(), rid))
 	}
 	setRequestIDs(w.Header(), rid)
-	h.route(w, r)
+	h.admit(w, r, h.route)
 }
 
 func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {

@@ -44,6 +44,10 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	if err != nil {
 		return err
 	}
+	sc, err := loadServerConfig()
+	if err != nil {
+		return err
+	}
 	if _, set := os.LookupEnv(core.EnvPrefix + "_ENDPOINT"); !set {
 		sb, err := startSandbox(ctx, log)
 		if err != nil {
@@ -66,7 +70,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	if err != nil {
 		return err
 	}
-	addr := os.Getenv(core.EnvPrefix + "_ADDR")
+	addr := sc.Addr
 	if addr == "" {
 		addr = "127.0.0.1:9000"
 	}
@@ -75,10 +79,10 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}
 	h := httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys,
-		Metrics: lines, MetricsHandler: reg.Handler()})
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
+		Metrics: lines, MetricsHandler: reg.Handler(), MaxConcurrent: sc.MaxConcurrent})
+	srv := sc.server(h)
 	url := "http://" + ln.Addr().String()
-	log.Info("listening", "url", url, "drop_in_signatures", len(keys) > 0, "config", cfg)
+	log.Info("listening", "url", url, "drop_in_signatures", len(keys) > 0, "config", cfg, "server", sc)
 	printExample(stdout, url, len(keys) > 0)
 	if ready != nil {
 		ready <- ln.Addr().String()
