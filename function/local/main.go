@@ -80,7 +80,12 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	}
 	h := httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys,
 		Metrics: lines, MetricsHandler: reg.Handler(), MaxConcurrent: sc.MaxConcurrent})
-	srv := sc.server(h)
+	guard, err := newBrowserGuard(h, log, ln.Addr(), sc)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	srv := sc.server(guard)
 	url := "http://" + ln.Addr().String()
 	log.Info("listening", "url", url, "drop_in_signatures", len(keys) > 0, "config", cfg, "server", sc)
 	printExample(stdout, url, len(keys) > 0)

@@ -22,6 +22,11 @@ type serverConfig struct {
 	IdleTimeout time.Duration `envconfig:"IDLE_TIMEOUT" default:"60s"`
 	// MaxConcurrent bounds requests in flight; beyond it, 503.
 	MaxConcurrent int `envconfig:"MAX_CONCURRENT" default:"16"`
+	// AllowedOrigins are web origins whose pages may call the server
+	// (CORS); AllowedHosts are host names it answers besides its own
+	// address and loopback names (browser.go).
+	AllowedOrigins string `envconfig:"ALLOWED_ORIGINS"`
+	AllowedHosts   string `envconfig:"ALLOWED_HOSTS"`
 }
 
 // loadServerConfig reads the local server's FACEID_* settings.
