@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -86,12 +85,8 @@ func New(opts Options) *Handler {
 		h.idem = newIdemCache(n, ttl, now)
 	}
 	if len(opts.ClientKeys) > 0 {
-		keys := opts.ClientKeys
-		h.verifier = &hmacauth.Verifier{
-			Lookup: func(id string) (string, bool) { k, ok := keys[id]; return k, ok },
-			Now:    opts.Now,
-		}
-		h.redact = secretsReplacer(keys)
+		h.verifier = newDropInVerifier(opts.ClientKeys, opts.Now)
+		h.redact = secretsReplacer(opts.ClientKeys)
 	}
 	h.mux.HandleFunc("POST /verify", h.verify)
 	// The upstream's own paths, on either gateway, so existing clients
@@ -101,7 +96,7 @@ func New(opts Options) *Handler {
 	}
 	h.mux.HandleFunc(servicePattern, h.verify)
 	if opts.MetricsHandler != nil {
-		h.mux.Handle("GET /metrics", opts.MetricsHandler)
+		h.mux.Handle("GET /metrics", h.signed(opts.MetricsHandler))
 	}
 	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -143,20 +138,9 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	rid := requestID(r.Context()) // ServeHTTP's, already on the answer
 	log := h.opts.Logger.With("request_id", rid, "path", r.URL.Path)
 
-	caller := ""
-	if h.verifier != nil {
-		id, err := h.verifier.Verify(r)
-		caller = id
-		if err != nil {
-			var f *hmacauth.Failure
-			if !errors.As(err, &f) {
-				f = &hmacauth.Failure{Status: http.StatusForbidden, Message: hmacauth.MsgSignatureMismatch}
-			}
-			writeGateway(w, f.Status, f.Message)
-			log.Warn("inbound signature rejected", "status", f.Status, "reason", f.Message,
-				"latency_ms", msSince(start))
-			return
-		}
+	caller, ok := h.authenticate(w, r, log, start)
+	if !ok {
+		return
 	}
 	req, err := parseRequest(r, h.opts.MaxBody)
 	if err != nil {

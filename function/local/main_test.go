@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faceid-verify/faceid/core/hmacauth"
 	"github.com/faceid-verify/faceid/internal/specsample"
 	"github.com/faceid-verify/faceid/internal/syncbuf"
 )
@@ -136,8 +137,19 @@ func TestPythonSampleAgainstDropIn(t *testing.T) {
 		t.Fatalf("healthz: %v", err)
 	}
 	resp.Body.Close()
-	// What was spent shows in /metrics and in the per-request metric lines.
+	// What was spent shows in /metrics, to signed callers in drop-in
+	// mode, and in the per-request metric lines.
 	resp, err = http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Errorf("unsigned /metrics in drop-in mode: %d, want 401", resp.StatusCode)
+	}
+	req, _ := http.NewRequest("GET", base+"/metrics", nil)
+	hmacauth.Sign(req.Header, hmacauth.Credentials{SecretID: "app-id", SecretKey: "app-secret", Source: "market", Variant: hmacauth.XDate}, time.Now())
+	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
