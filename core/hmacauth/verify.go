@@ -29,6 +29,14 @@ const (
 	MsgSignatureMismatch = "HMAC signature does not match"
 )
 
+// The messages for a signed Date that is unparseable or out of the window,
+// when the verifier holds Date to one (StrictDate). The gateway never
+// does, so it has no such messages; these are worded as its X-Date ones.
+const (
+	MsgBadDate       = "HMAC signature cannot be verified, a valid date header is required for HMAC Authentication."
+	MsgDateOutOfDate = "HMAC signature cannot be verified, the date header is out of date for HMAC Authentication."
+)
+
 // MsgMissingHeader is the message for a signed header absent from the request.
 func MsgMissingHeader(name string) string {
 	return "HMAC signature cannot be verified, a valid " + name + " header is required"
@@ -84,6 +92,22 @@ type Verifier struct {
 	Lookup func(id string) (key string, ok bool)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// StrictDate holds a Date-signed request to a parseable date within
+	// MaxSkew, as X-Date and the Cloud Market date always are. The
+	// gateway does not (gateway-auth.md §1c), so such a signature is valid
+	// for ever: the function's drop-in mode sets it, the sandbox not.
+	StrictDate bool
+}
+
+// Signed is an accepted signature.
+type Signed struct {
+	// ID is the SecretId it was made with; Signature the signature as sent.
+	ID        string
+	Signature string
+	// Expires is when the signed date leaves the window, after which the
+	// signature is refused; zero when no date is held to one (a Date
+	// signature without StrictDate).
+	Expires time.Time
 }
 
 // Verify authenticates r signed in either gateway's scheme; it is
@@ -98,12 +122,19 @@ func (v *Verifier) Verify(r *http.Request) (string, error) {
 // malformed header (403 `authorization headers is invalidate`): to each
 // gateway the other's header is just unparseable.
 func (v *Verifier) VerifyFor(r *http.Request, g Gateway) (string, error) {
+	s, err := v.Check(r, g)
+	return s.ID, err
+}
+
+// Check is VerifyFor returning the accepted signature whole: what a
+// replay memory keys on, and how long it must remember it.
+func (v *Verifier) Check(r *http.Request, g Gateway) (Signed, error) {
 	vals := r.Header.Values("Authorization")
 	if len(vals) == 0 || strings.TrimSpace(vals[0]) == "" {
-		return "", &Failure{http.StatusUnauthorized, MsgNoAuthorization}
+		return Signed{}, &Failure{http.StatusUnauthorized, MsgNoAuthorization}
 	}
 	if len(vals) > 1 {
-		return "", &Failure{http.StatusUnauthorized, MsgMultipleHeader}
+		return Signed{}, &Failure{http.StatusUnauthorized, MsgMultipleHeader}
 	}
 	if g == AnyGateway {
 		g = LegacyGateway
@@ -130,16 +161,16 @@ func inWindow(now, t time.Time) bool {
 	return -MaxSkew <= d && d <= MaxSkew
 }
 
-func (v *Verifier) verifyLegacy(r *http.Request, header string) (string, error) {
+func (v *Verifier) verifyLegacy(r *http.Request, header string) (Signed, error) {
 	a, err := ParseAuthorization(header)
 	if err != nil {
-		return "", &Failure{http.StatusForbidden, MsgBadAuthorization}
+		return Signed{}, &Failure{http.StatusForbidden, MsgBadAuthorization}
 	}
 	if a.ID == "" || a.Signature == "" {
-		return "", &Failure{http.StatusForbidden, MsgIDOrSigMissing}
+		return Signed{}, &Failure{http.StatusForbidden, MsgIDOrSigMissing}
 	}
 	if a.Algorithm == "" || len(a.Headers) == 0 {
-		return "", &Failure{http.StatusForbidden, MsgBadAuthorization}
+		return Signed{}, &Failure{http.StatusForbidden, MsgBadAuthorization}
 	}
 	newHash := hashFor(a.Algorithm)
 	if newHash == nil {
@@ -147,9 +178,10 @@ func (v *Verifier) verifyLegacy(r *http.Request, header string) (string, error) 
 		if len(alg) > 32 {
 			alg = alg[:32]
 		}
-		return "", &Failure{http.StatusUnauthorized, MsgUnsupportedAlgorithm(alg)}
+		return Signed{}, &Failure{http.StatusUnauthorized, MsgUnsupportedAlgorithm(alg)}
 	}
 	values := make([]string, len(a.Headers))
+	var expires time.Time
 	dated := false
 	for i, name := range a.Headers {
 		name = strings.ToLower(name)
@@ -159,43 +191,53 @@ func (v *Verifier) verifyLegacy(r *http.Request, header string) (string, error) 
 		}
 	}
 	if !dated {
-		return "", &Failure{http.StatusForbidden, MsgNoDateHeader}
+		return Signed{}, &Failure{http.StatusForbidden, MsgNoDateHeader}
 	}
 	for i, name := range a.Headers {
 		got := headerValues(r, name)
 		switch {
 		case len(got) == 0:
-			return "", &Failure{http.StatusForbidden, MsgMissingHeader(name)}
+			return Signed{}, &Failure{http.StatusForbidden, MsgMissingHeader(name)}
 		case len(got) > 1:
-			return "", &Failure{http.StatusUnauthorized, MsgMultipleHeader}
+			return Signed{}, &Failure{http.StatusUnauthorized, MsgMultipleHeader}
 		}
 		values[i] = got[0]
-		// Only X-Date is held to the time window; a Date-signed request is
-		// not (gateway-auth.md §1c).
-		if name == "x-date" {
-			t, err := time.Parse(DateFormat, got[0])
-			if err != nil {
-				return "", &Failure{http.StatusUnauthorized, MsgBadXDate}
+		// The gateway holds only X-Date to the time window, not Date
+		// (gateway-auth.md §1c); StrictDate holds both.
+		bad, stale := MsgBadXDate, MsgXDateOutOfDate
+		if name == "date" {
+			if !v.StrictDate {
+				continue
 			}
-			if !inWindow(v.now(), t) {
-				return "", &Failure{http.StatusUnauthorized, MsgXDateOutOfDate}
-			}
+			bad, stale = MsgBadDate, MsgDateOutOfDate
+		} else if name != "x-date" {
+			continue
+		}
+		t, err := time.Parse(DateFormat, got[0])
+		if err != nil {
+			return Signed{}, &Failure{http.StatusUnauthorized, bad}
+		}
+		if !inWindow(v.now(), t) {
+			return Signed{}, &Failure{http.StatusUnauthorized, stale}
+		}
+		if end := t.Add(MaxSkew); expires.IsZero() || end.Before(expires) {
+			expires = end
 		}
 	}
-	return v.check(a.ID, a.Signature, newHash, SigningString(a.Headers, values))
+	return v.check(a.ID, a.Signature, newHash, SigningString(a.Headers, values), expires)
 }
 
 // verifyCloudMarket checks the JSON scheme. The signed date is the
 // header's own "x-date"; only when that is absent does the X-Date header
 // stand in. A missing or unparseable date is a malformed header (the
 // gateway's answer is not known).
-func (v *Verifier) verifyCloudMarket(r *http.Request, header string) (string, error) {
+func (v *Verifier) verifyCloudMarket(r *http.Request, header string) (Signed, error) {
 	a, err := ParseCloudMarketAuthorization(header)
 	if err != nil {
-		return "", &Failure{http.StatusForbidden, MsgBadAuthorization}
+		return Signed{}, &Failure{http.StatusForbidden, MsgBadAuthorization}
 	}
 	if a.ID == "" || a.Signature == "" {
-		return "", &Failure{http.StatusForbidden, MsgIDOrSigMissing}
+		return Signed{}, &Failure{http.StatusForbidden, MsgIDOrSigMissing}
 	}
 	date := a.XDate
 	if date == "" {
@@ -204,30 +246,30 @@ func (v *Verifier) verifyCloudMarket(r *http.Request, header string) (string, er
 		case 1:
 			date = got[0]
 		default:
-			return "", &Failure{http.StatusUnauthorized, MsgMultipleHeader}
+			return Signed{}, &Failure{http.StatusUnauthorized, MsgMultipleHeader}
 		}
 	}
 	t, err := time.Parse(DateFormat, date)
 	if err != nil {
-		return "", &Failure{http.StatusForbidden, MsgBadAuthorization}
+		return Signed{}, &Failure{http.StatusForbidden, MsgBadAuthorization}
 	}
 	if !inWindow(v.now(), t) {
-		return "", &Failure{http.StatusForbidden, MsgCloudMarketDateExpired}
+		return Signed{}, &Failure{http.StatusForbidden, MsgCloudMarketDateExpired}
 	}
-	return v.check(a.ID, a.Signature, sha1.New, SigningString([]string{"x-date"}, []string{date}))
+	return v.check(a.ID, a.Signature, sha1.New, SigningString([]string{"x-date"}, []string{date}), t.Add(MaxSkew))
 }
 
 // check looks the key up and compares the signature in constant time.
-func (v *Verifier) check(id, signature string, newHash func() hash.Hash, signing string) (string, error) {
+func (v *Verifier) check(id, signature string, newHash func() hash.Hash, signing string, expires time.Time) (Signed, error) {
 	key, ok := v.Lookup(id)
 	if !ok {
-		return "", &Failure{http.StatusForbidden, MsgUnknownKey}
+		return Signed{}, &Failure{http.StatusForbidden, MsgUnknownKey}
 	}
 	want := signWith(newHash, key, signing)
 	if !hmac.Equal([]byte(want), []byte(signature)) {
-		return "", &Failure{http.StatusForbidden, MsgSignatureMismatch}
+		return Signed{}, &Failure{http.StatusForbidden, MsgSignatureMismatch}
 	}
-	return id, nil
+	return Signed{ID: id, Signature: signature, Expires: expires}, nil
 }
 
 // headerValues reads a signed header; Host lives outside r.Header in net/http.
