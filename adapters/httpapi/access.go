@@ -20,7 +20,7 @@ import (
 
 // newDropInVerifier checks signatures against keys, with a fresh decoy
 // for every id not among them.
-func newDropInVerifier(keys map[string]string, now func() time.Time) *hmacauth.Verifier {
+func newDropInVerifier(keys map[string]string, now func() time.Time, lenientDate bool) *hmacauth.Verifier {
 	var b [32]byte
 	rand.Read(b[:])
 	decoy := base64.RawStdEncoding.EncodeToString(b[:])
@@ -32,18 +32,21 @@ func newDropInVerifier(keys map[string]string, now func() time.Time) *hmacauth.V
 			return decoy, true
 		},
 		Now: now,
+		// Every scheme's date within the window, unless the gateway's
+		// leniency for Date is asked for (replay.go).
+		StrictDate: !lenientDate,
 	}
 }
 
 // authenticate checks r's drop-in signature, if drop-in mode is on, and
-// returns the caller's SecretId. On failure it has answered as the gateway
-// does and returns false.
-func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, log *slog.Logger, start time.Time) (string, bool) {
+// returns it (its ID is the caller's SecretId). On failure it has answered
+// as the gateway does and returns false.
+func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, log *slog.Logger, start time.Time) (hmacauth.Signed, bool) {
 	if h.verifier == nil {
-		return "", true
+		return hmacauth.Signed{}, true
 	}
-	id, err := h.verifier.Verify(r)
-	if _, known := h.opts.ClientKeys[id]; err == nil && !known {
+	s, err := h.verifier.Check(r, hmacauth.AnyGateway)
+	if _, known := h.opts.ClientKeys[s.ID]; err == nil && !known {
 		err = &hmacauth.Failure{Status: http.StatusForbidden, Message: hmacauth.MsgSignatureMismatch}
 	}
 	if err != nil {
@@ -54,9 +57,9 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, log *slog
 		writeGateway(w, f.Status, f.Message)
 		log.Warn("inbound signature rejected", "status", f.Status, "reason", f.Message,
 			"latency_ms", msSince(start))
-		return "", false
+		return hmacauth.Signed{}, false
 	}
-	return id, true
+	return s, true
 }
 
 // signed serves next only to signed callers in drop-in mode (/metrics:

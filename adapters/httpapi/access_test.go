@@ -4,6 +4,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -78,3 +80,8 @@ func TestDropInMetricsSigned(t *testing.T) {
 		t.Errorf("without client keys: %d", status)
 	}
 }
+
+var sources atomic.Int64
+
+// freshSource is a signature watermark no other test request uses.
+func freshSource() string { return "market-" + strconv.FormatInt(sources.Add(1), 10) }

@@ -46,8 +46,11 @@ func (f *fixture) both(t *testing.T, mk func() *http.Request, sign bool) (fn, sb
 	return fn, sb
 }
 
+// signXDate signs r as the market's samples do, with a source of its own:
+// two different requests under one signature are refused as a replay
+// (replay.go), and the samples' signatures change only once a second.
 func signXDate(r *http.Request, id, key string) {
-	hmacauth.Sign(r.Header, hmacauth.Credentials{SecretID: id, SecretKey: key, Source: "market", Variant: hmacauth.XDate}, time.Now())
+	hmacauth.Sign(r.Header, hmacauth.Credentials{SecretID: id, SecretKey: key, Source: freshSource(), Variant: hmacauth.XDate}, time.Now())
 }
 
 // upstreamFields are the fields of an answer the upstream defines.
@@ -333,7 +336,7 @@ func TestGatewayRequestIDHeader(t *testing.T) {
 		r := formReq(path, body)
 		signXDate(r, dropID, dropKey)
 		return "Authorization: " + r.Header.Get("Authorization") + "\r\nX-Date: " + r.Header.Get("X-Date") +
-			"\r\nX-Source: market\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+			"\r\nX-Source: " + r.Header.Get("X-Source") + "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
 	}
 	for name, tc := range map[string]struct{ method, path, headers, body string }{
 		"verified":         {"POST", servicePath, signed(servicePath, ""), url.Values{"idcard": {passID}, "name": {"张三"}, "image": {f.photo}}.Encode()},

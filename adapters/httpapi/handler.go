@@ -49,6 +49,12 @@ type Options struct {
 	// MaxConcurrent, when positive, bounds the requests in flight; beyond
 	// it the answer is 503 (limits.go).
 	MaxConcurrent int
+	// Replay remembers drop-in signatures until their window ends
+	// (replay.go); nil means this instance's memory. LenientDate accepts
+	// Date-signed requests without a date window, as the legacy gateway
+	// does; such a signature is then remembered for IdempotencyTTL.
+	Replay      ReplayStore
+	LenientDate bool
 }
 
 // Handler serves the verification API.
@@ -60,6 +66,7 @@ type Handler struct {
 	// redact takes the client keys out of upstream text (answer.redacted).
 	redact *strings.Replacer
 	gate   gate
+	sigs   ReplayStore
 }
 
 // New builds the handler.
@@ -85,7 +92,8 @@ func New(opts Options) *Handler {
 		h.idem = newIdemCache(n, ttl, now)
 	}
 	if len(opts.ClientKeys) > 0 {
-		h.verifier = newDropInVerifier(opts.ClientKeys, opts.Now)
+		h.verifier = newDropInVerifier(opts.ClientKeys, opts.Now, opts.LenientDate)
+		h.sigs = newReplayStore(opts)
 		h.redact = secretsReplacer(opts.ClientKeys)
 	}
 	h.mux.HandleFunc("POST /verify", h.verify)
@@ -138,22 +146,27 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	rid := requestID(r.Context()) // ServeHTTP's, already on the answer
 	log := h.opts.Logger.With("request_id", rid, "path", r.URL.Path)
 
-	caller, ok := h.authenticate(w, r, log, start)
+	signed, ok := h.authenticate(w, r, log, start)
 	if !ok {
 		return
 	}
+	caller, sigKey := signed.ID, ""
+	if h.verifier != nil {
+		if sigKey, ok = h.claimSignature(w, r, signed, rid); !ok {
+			return
+		}
+	}
 	req, err := parseRequest(r, h.opts.MaxBody)
 	if err != nil {
-		a := forPath(r, fromError(err, rid))
-		writeJSON(w, a.status, a.body)
-		log.Info("verification", a.logAttrs(start)...)
-		if h.opts.Metrics != nil {
-			h.opts.Metrics.Avoided(a.field + "." + a.reason)
-		}
+		h.refuseBody(w, r, err, rid, start)
 		return
 	}
 	var a answer
-	if key := r.Header.Get(IdempotencyHeader); key != "" && h.idem != nil {
+	key := r.Header.Get(IdempotencyHeader)
+	if key == "" {
+		key = sigKey // a repeated signature is answered from the first answer
+	}
+	if key != "" && h.idem != nil {
 		a = h.verifyOnce(w, r, req, caller, key, rid)
 	} else {
 		a = h.call(r.Context(), req, rid)
@@ -167,6 +180,16 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 		level = slog.LevelError
 	}
 	log.Log(r.Context(), level, "verification", a.logAttrs(start)...)
+}
+
+// refuseBody answers a request whose body could not be read or parsed.
+func (h *Handler) refuseBody(w http.ResponseWriter, r *http.Request, err error, rid string, start time.Time) {
+	a := forPath(r, fromError(err, rid))
+	writeJSON(w, a.status, a.body)
+	h.opts.Logger.Info("verification", append([]any{"request_id", rid, "path", r.URL.Path}, a.logAttrs(start)...)...)
+	if h.opts.Metrics != nil {
+		h.opts.Metrics.Avoided(a.field + "." + a.reason)
+	}
 }
 
 func (h *Handler) call(ctx context.Context, req core.Request, rid string) answer {

@@ -25,6 +25,10 @@ func fromEnv(ctx context.Context, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	lenientDate, err := httpapi.LenientDateFromEnv()
+	if err != nil {
+		return nil, err
+	}
 	reg, err := metrics.New(metrics.Options{UnitPriceFen: cfg.PriceFen, Function: os.Getenv("AWS_LAMBDA_FUNCTION_NAME")})
 	if err != nil {
 		return nil, err
@@ -52,7 +56,7 @@ func fromEnv(ctx context.Context, log *slog.Logger) (*app, error) {
 	log.Info("configured", "config", client.Config(), "upload", ucfg, "drop_in_signatures", len(keys) > 0)
 	return &app{
 		log:      log,
-		handler:  httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys, Metrics: lines}),
+		handler:  httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys, LenientDate: lenientDate, Metrics: lines}),
 		pipeline: p,
 	}, nil
 }

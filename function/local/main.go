@@ -44,6 +44,10 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	if err != nil {
 		return err
 	}
+	lenientDate, err := httpapi.LenientDateFromEnv()
+	if err != nil {
+		return err
+	}
 	sc, err := loadServerConfig()
 	if err != nil {
 		return err
@@ -78,7 +82,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}
-	h := httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys,
+	h := httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys, LenientDate: lenientDate,
 		Metrics: lines, MetricsHandler: reg.Handler(), MaxConcurrent: sc.MaxConcurrent})
 	guard, err := newBrowserGuard(h, log, ln.Addr(), sc)
 	if err != nil {

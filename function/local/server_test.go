@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faceid-verify/faceid/core/hmacauth"
 	"github.com/faceid-verify/faceid/sandbox"
 )
 
@@ -163,13 +164,48 @@ func TestServerMaxConcurrent(t *testing.T) {
 func TestServerSettingsRefused(t *testing.T) {
 	for _, bad := range []map[string]string{
 		{"FACEID_READ_TIMEOUT": "0s"}, {"FACEID_READ_TIMEOUT": "soon"}, {"FACEID_IDLE_TIMEOUT": "-1s"},
-		{"FACEID_MAX_CONCURRENT": "0"}, {"FACEID_MAX_CONCURRENT": "many"},
+		{"FACEID_MAX_CONCURRENT": "0"}, {"FACEID_MAX_CONCURRENT": "many"}, {"FACEID_LENIENT_DATE": "maybe"},
 	} {
 		env, _ := upstreamEnv(t, bad)
 		if err := runFails(t, env); err == nil {
 			t.Errorf("%v: started", bad)
 		} else if !strings.Contains(err.Error(), "FACEID_") {
 			t.Errorf("%v: %v does not name the setting", bad, err)
+		}
+	}
+}
+
+// In drop-in mode a Date signature needs a current date, as the product
+// page's curl sample (a fixed 2018 Date) shows; FACEID_LENIENT_DATE=true
+// accepts it, as the legacy gateway does.
+func TestLenientDate(t *testing.T) {
+	form := formBody(t)
+	send := func(base string) int {
+		date := "Mon, 19 Mar 2018 12:08:40 GMT"
+		sig := hmacauth.Signature("app-secret", "date: "+date+"\nsource: source")
+		req, _ := http.NewRequest("POST", base+"/release/face_id_card/post", strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Date", date)
+		req.Header.Set("Source", "source")
+		req.Header.Set("Authorization", hmacauth.AuthorizationValue("app-id", "hmac-sha1", []string{"date", "source"}, sig))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tc := range []struct {
+		lenient string
+		status  int
+	}{{"", 401}, {"false", 401}, {"true", 200}} {
+		env, _ := upstreamEnv(t, map[string]string{"FACEID_CLIENT_KEYS": "app-id:app-secret"})
+		if tc.lenient != "" {
+			env["FACEID_LENIENT_DATE"] = tc.lenient
+		}
+		base, _, _ := startLocal(t, env)
+		if got := send(base); got != tc.status {
+			t.Errorf("FACEID_LENIENT_DATE=%q: %d, want %d", tc.lenient, got, tc.status)
 		}
 	}
 }

@@ -18,6 +18,7 @@ func fromEnv(log *slog.Logger) builders {
 	var client lazy[*core.Client]
 	var lines *metrics.Lines
 	var keys map[string]string
+	var lenientDate bool
 	newClient := func(ctx context.Context) (*core.Client, error) {
 		return client.get(ctx, func(context.Context) (*core.Client, error) {
 			cfg, err := core.FromEnv()
@@ -27,6 +28,9 @@ func fromEnv(log *slog.Logger) builders {
 			// Checked with the rest, so that a blank or broken value stops
 			// uploads too, as it stops the whole function on Lambda.
 			if keys, err = httpapi.ClientKeysFromEnv(); err != nil {
+				return nil, err
+			}
+			if lenientDate, err = httpapi.LenientDateFromEnv(); err != nil {
 				return nil, err
 			}
 			reg, err := metrics.New(metrics.Options{UnitPriceFen: cfg.PriceFen, Function: os.Getenv("SCF_FUNCTIONNAME")})
@@ -50,7 +54,7 @@ func fromEnv(log *slog.Logger) builders {
 			if err != nil {
 				return nil, err
 			}
-			return httpapi.New(httpapi.Options{Verifier: c, Logger: log, ClientKeys: keys, Metrics: lines}), nil
+			return httpapi.New(httpapi.Options{Verifier: c, Logger: log, ClientKeys: keys, LenientDate: lenientDate, Metrics: lines}), nil
 		},
 		pipeline: func(ctx context.Context) (processor, error) {
 			c, err := newClient(ctx)
