@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -32,6 +33,7 @@ func newCountingServer(t *testing.T, h http.HandlerFunc, tlsToo bool) *countingS
 		io.Copy(io.Discard, r.Body)
 		h(w, r)
 	}))
+	cs.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are expected
 	cs.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
 			cs.conns.Add(1)
@@ -102,7 +104,6 @@ func TestHTTPClientKeepsConnections(t *testing.T) {
 // any request reaches it.
 func TestHTTPClientVerifiesCertificates(t *testing.T) {
 	cs := newCountingServer(t, ok, true)
-	cs.Config.ErrorLog = nil
 	hc, err := NewHTTPClient(Config{}.WithDefaults())
 	if err != nil {
 		t.Fatal(err)

@@ -27,11 +27,16 @@ func hangupFixture(t *testing.T) (*fixture, *httptest.Server) {
 	return f, srv
 }
 
-// post sends a verification; with patience it waits at most that long.
-func hangupPost(t *testing.T, srv *httptest.Server, f *fixture, key string, patience time.Duration) (*http.Response, []byte, error) {
+// hangupPost sends a verification. With hangUp set, the caller gives up
+// (closes its connection) as soon as hangUp reports true: tied to what
+// the sandbox has received, not to a timer, so that a slow machine cannot
+// make the caller leave before its call began.
+func hangupPost(t *testing.T, srv *httptest.Server, f *fixture, key string, hangUp func() bool) (*http.Response, []byte, error) {
 	t.Helper()
 	b, _ := json.Marshal(map[string]string{"idcard": passID, "name": "张三", "image": f.photo})
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/verify", bytes.NewReader(b))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/verify", bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +44,15 @@ func hangupPost(t *testing.T, srv *httptest.Server, f *fixture, key string, pati
 	if key != "" {
 		req.Header.Set(IdempotencyHeader, key)
 	}
-	c := &http.Client{Timeout: patience, Transport: &http.Transport{}}
+	if hangUp != nil {
+		go func() {
+			for ctx.Err() == nil && !hangUp() {
+				time.Sleep(5 * time.Millisecond)
+			}
+			cancel()
+		}()
+	}
+	c := &http.Client{Transport: &http.Transport{}}
 	defer c.CloseIdleConnections()
 	resp, err := c.Do(req)
 	if err != nil {
@@ -85,10 +98,11 @@ func TestHangUpThenRetry(t *testing.T) {
 	f, srv := hangupFixture(t)
 	f.sb.InjectFault(sandbox.Fault{Kind: sandbox.FaultLatency, Latency: 1500 * time.Millisecond, Times: 1})
 
-	if _, _, err := hangupPost(t, srv, f, "order-hangup", 200*time.Millisecond); err == nil {
+	reached := func() bool { return f.sb.Stats().Received >= 1 }
+	if _, _, err := hangupPost(t, srv, f, "order-hangup", reached); err == nil {
 		t.Fatal("the impatient caller got an answer; the latency fault did not hold it")
 	}
-	resp, body, err := hangupPost(t, srv, f, "order-hangup", 30*time.Second)
+	resp, body, err := hangupPost(t, srv, f, "order-hangup", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,11 +130,12 @@ func TestHangUpThenRetry(t *testing.T) {
 func TestImpatientCallersKeepTheCircuitClosed(t *testing.T) {
 	f, srv := hangupFixture(t)
 	const impatient = 5 // core's default breaker threshold
-	f.sb.InjectFault(sandbox.Fault{Kind: sandbox.FaultLatency, Latency: time.Second, Times: impatient})
+	f.sb.InjectFault(sandbox.Fault{Kind: sandbox.FaultLatency, Latency: 2 * time.Second, Times: impatient})
+	allReached := func() bool { return f.sb.Stats().Received >= impatient }
 	var wg sync.WaitGroup
 	for range impatient {
 		wg.Go(func() {
-			if _, _, err := hangupPost(t, srv, f, "", 200*time.Millisecond); err == nil {
+			if _, _, err := hangupPost(t, srv, f, "", allReached); err == nil {
 				t.Error("an impatient caller got an answer")
 			}
 		})
@@ -132,7 +147,7 @@ func TestImpatientCallersKeepTheCircuitClosed(t *testing.T) {
 			t.Errorf("log line %v, want outcome client_closed, status 499", l)
 		}
 	}
-	resp, body, err := hangupPost(t, srv, f, "", 30*time.Second)
+	resp, body, err := hangupPost(t, srv, f, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
