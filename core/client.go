@@ -77,7 +77,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		cfg: cfg,
 		creds: hmacauth.Credentials{
 			SecretID: cfg.SecretID, SecretKey: cfg.SecretKey.Reveal(),
-			Source: cfg.Source, Variant: cfg.SignedHeaders,
+			Source: cfg.Source, Variant: cfg.SignatureVariant(),
 		},
 		now: time.Now,
 	}

@@ -71,7 +71,7 @@ func newTestClient(t testing.TB, endpoint string, opts ...Option) *Client {
 }
 
 func TestVerifySendsSignedForm(t *testing.T) {
-	for _, variant := range []hmacauth.Variant{hmacauth.XDate, hmacauth.Date} {
+	for _, variant := range []hmacauth.Variant{hmacauth.XDate, hmacauth.Date, hmacauth.CloudMarket} {
 		t.Run(string(variant), func(t *testing.T) {
 			up := &upstream{}
 			srv := httptest.NewServer(up)

@@ -46,10 +46,16 @@ type Config struct {
 	// SecretKeyFile, when set, holds the secret key (e.g. a mounted secret),
 	// so it need not sit in a plain environment variable.
 	SecretKeyFile string `envconfig:"SECRET_KEY_FILE"`
-	// Source is the signature watermark the market's samples send.
+	// Source is the legacy schemes' signature watermark, as the market's
+	// samples send it; the Cloud Market scheme has none.
 	Source string `envconfig:"SOURCE"`
-	// SignedHeaders picks the header pair to sign: x-date (X-Date/X-Source,
-	// the market samples) or date (Date/Source, the gateway's older demo).
+	// Signature picks the signature scheme: auto (default: cloudmarket for
+	// a *.cloudmarket-apigw.com endpoint, else x-date), cloudmarket (the
+	// Cloud Market API gateway's JSON header), x-date (X-Date/X-Source, the
+	// legacy gateway's market samples) or date (Date/Source, its older demo).
+	Signature string `envconfig:"SIGNATURE"`
+	// SignedHeaders is the old name of Signature, still read; set both
+	// and they must agree.
 	SignedHeaders hmacauth.Variant `envconfig:"SIGNED_HEADERS"`
 	// CAFile adds a PEM CA bundle to the system roots (e.g. a TLS sandbox).
 	CAFile string `envconfig:"CA_FILE"`
@@ -119,9 +125,10 @@ func (c Config) WithDefaults() Config {
 	}
 	setStr(&c.Endpoint, DefaultEndpoint)
 	setStr(&c.Source, "market")
-	if c.SignedHeaders == "" {
-		c.SignedHeaders = hmacauth.XDate
+	if c.Signature == "" {
+		c.Signature = string(c.SignedHeaders)
 	}
+	setStr(&c.Signature, SignatureAuto)
 	setDur(&c.DialTimeout, 3*time.Second)
 	setDur(&c.TLSHandshakeTimeout, 5*time.Second)
 	setDur(&c.ResponseHeaderTimeout, 15*time.Second)
@@ -188,8 +195,8 @@ func (c Config) Validate() error {
 	if c.AllowLoopbackPhotoURLs && !isLoopback(u.Hostname()) {
 		return &ConfigError{EnvPrefix + "_ALLOW_LOOPBACK_PHOTO_URLS", "only with a loopback " + EnvPrefix + "_ENDPOINT (the sandbox): the seller cannot fetch this machine"}
 	}
-	if !c.SignedHeaders.Valid() {
-		return &ConfigError{EnvPrefix + "_SIGNED_HEADERS", `must be "x-date" or "date"`}
+	if err := c.validateSignature(); err != nil {
+		return err
 	}
 	for _, d := range []struct {
 		key string

@@ -29,6 +29,7 @@ func fromEnv(ctx context.Context, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	core.WarnIfRetiringDefault(log, cfg)
 	reg, err := metrics.New(metrics.Options{UnitPriceFen: cfg.PriceFen, Function: os.Getenv("AWS_LAMBDA_FUNCTION_NAME")})
 	if err != nil {
 		return nil, err

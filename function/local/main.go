@@ -20,6 +20,7 @@ import (
 
 	"github.com/faceid-verify/faceid/adapters/httpapi"
 	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/core/hmacauth"
 	"github.com/faceid-verify/faceid/core/metrics"
 	"github.com/faceid-verify/faceid/sandbox"
 )
@@ -53,7 +54,13 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 		return err
 	}
 	if _, set := os.LookupEnv(core.EnvPrefix + "_ENDPOINT"); !set {
-		sb, err := startSandbox(ctx, log)
+		// The sandbox serves both gateways; FACEID_SIGNATURE=cloudmarket
+		// gets the Cloud Market gateway's path, so it can be tried here.
+		path := "/release/face_id_card/post"
+		if cfg.SignatureVariant() == hmacauth.CloudMarket {
+			path = "/service-sandbox1/face_id_card/post"
+		}
+		sb, err := startSandbox(ctx, log, path)
 		if err != nil {
 			return err
 		}
@@ -64,6 +71,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 		log.Warn("using the embedded offline sandbox, an emulator of the face-ID-card API; NOT the real service, no real verification happens",
 			"endpoint", sb)
 	}
+	core.WarnIfRetiringDefault(log, cfg)
 	reg, err := metrics.New(metrics.Options{UnitPriceFen: cfg.PriceFen, Function: "local"})
 	if err != nil {
 		return err
@@ -108,8 +116,9 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	return srv.Shutdown(shutdown)
 }
 
-// startSandbox serves the emulator on a free loopback port until ctx ends.
-func startSandbox(ctx context.Context, log *slog.Logger) (string, error) {
+// startSandbox serves the emulator on a free loopback port until ctx ends
+// and returns the URL of path on it.
+func startSandbox(ctx context.Context, log *slog.Logger, path string) (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", fmt.Errorf("sandbox listen: %w", err)
@@ -122,7 +131,7 @@ func startSandbox(ctx context.Context, log *slog.Logger) (string, error) {
 		}
 	}()
 	go func() { <-ctx.Done(); srv.Close() }()
-	return "http://" + ln.Addr().String() + "/release/face_id_card/post", nil
+	return "http://" + ln.Addr().String() + path, nil
 }
 
 // printExample shows a request that works against the sandbox as pasted.

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/hmacauth"
 	"github.com/faceid-verify/faceid/internal/specsample"
 	"github.com/faceid-verify/faceid/internal/syncbuf"
@@ -22,7 +23,8 @@ import (
 // sandbox and returns its base URL and what it printed.
 func startLocal(t *testing.T, env map[string]string) (string, *syncbuf.Buffer, *syncbuf.Buffer) {
 	t.Helper()
-	for _, k := range []string{"FACEID_ENDPOINT", "FACEID_SECRET_ID", "FACEID_SECRET_KEY", "FACEID_CLIENT_KEYS"} {
+	for _, k := range []string{"FACEID_ENDPOINT", "FACEID_SECRET_ID", "FACEID_SECRET_KEY", "FACEID_CLIENT_KEYS",
+		"FACEID_SIGNATURE", "FACEID_SIGNED_HEADERS"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
@@ -173,5 +175,63 @@ func TestClientKeysFailClosed(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "FACEID_CLIENT_KEYS") {
 			t.Errorf("%q: run = %v, want a refusal naming FACEID_CLIENT_KEYS", v, err)
 		}
+	}
+}
+
+// TestRetiringGatewayWarning: calls to the built-in default address (the
+// legacy gateway) get one startup warning; the embedded sandbox none.
+func TestRetiringGatewayWarning(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want int
+	}{
+		{"embedded sandbox", nil, 0},
+		{"default address", map[string]string{"FACEID_ENDPOINT": core.DefaultEndpoint,
+			"FACEID_SECRET_ID": "id", "FACEID_SECRET_KEY": "key"}, 1},
+		{"new gateway", map[string]string{"FACEID_ENDPOINT": "https://ap-shanghai.cloudmarket-apigw.com/service-abcd1234/face_id_card/post",
+			"FACEID_SECRET_ID": "id", "FACEID_SECRET_KEY": "key"}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, stderr := startLocal(t, tc.env)
+			if got := strings.Count(stderr.String(), "retires in batches from 2026-10-30"); got != tc.want {
+				t.Errorf("%d retirement warnings, want %d:\n%s", got, tc.want, stderr.String())
+			}
+		})
+	}
+}
+
+// TestEmbeddedSandboxCloudMarket: FACEID_SIGNATURE=cloudmarket signs for
+// the new gateway, and the embedded sandbox is served on its path.
+func TestEmbeddedSandboxCloudMarket(t *testing.T) {
+	for _, sig := range []string{"cloudmarket", "x-date"} {
+		t.Run(sig, func(t *testing.T) {
+			base, _, stderr := startLocal(t, map[string]string{"FACEID_SIGNATURE": sig})
+			jpeg, err := os.ReadFile("../../testdata/photos/small-320x240.jpg")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := json.Marshal(map[string]string{"name": "张三", "idcard": "110101199003070011",
+				"image": base64.StdEncoding.EncodeToString(jpeg)})
+			resp, err := http.Post(base+"/verify", "application/json", strings.NewReader(string(body)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			var env struct {
+				Code int `json:"code"`
+				Data struct {
+					Passed bool `json:"passed"`
+				} `json:"data"`
+			}
+			if err := json.Unmarshal(out, &env); err != nil || env.Code != 200 || !env.Data.Passed {
+				t.Fatalf("answer %s (%v)", out, err)
+			}
+			wantPath := map[string]string{"cloudmarket": "/service-sandbox1/face_id_card/post", "x-date": "/release/face_id_card/post"}[sig]
+			if !strings.Contains(stderr.String(), wantPath) {
+				t.Errorf("the embedded sandbox is not on %s:\n%s", wantPath, stderr.String())
+			}
+		})
 	}
 }

@@ -33,6 +33,7 @@ func fromEnv(log *slog.Logger) builders {
 			if lenientDate, err = httpapi.LenientDateFromEnv(); err != nil {
 				return nil, err
 			}
+			core.WarnIfRetiringDefault(log, cfg)
 			reg, err := metrics.New(metrics.Options{UnitPriceFen: cfg.PriceFen, Function: os.Getenv("SCF_FUNCTIONNAME")})
 			if err != nil {
 				return nil, err
