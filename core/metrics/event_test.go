@@ -149,7 +149,7 @@ func decodeEMF(t *testing.T, line string) map[string]any {
 	if err := json.Unmarshal([]byte(line), &doc); err != nil {
 		t.Fatal(err)
 	}
-	units := []string{"Count", "None", "Milliseconds"}
+	units := []string{"Count", "None", "Milliseconds", "Seconds"}
 	for _, d := range doc["_aws"].(map[string]any)["CloudWatchMetrics"].([]any) {
 		dir := d.(map[string]any)
 		if dir["Namespace"] != "FaceID" || len(dir) != 3 {

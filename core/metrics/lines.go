@@ -42,6 +42,18 @@ func (l *Lines) DuplicateSkipped(platform string) {
 	l.write(Event{Duplicate: true, Platform: platform})
 }
 
+// ClockSkewRetry records one call re-signed with the gateway's clock and
+// writes its line; skew is the gateway's clock minus ours.
+func (l *Lines) ClockSkewRetry(skew time.Duration) {
+	l.Registry.ClockSkewRetry(skew)
+	if l.Out == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_ = l.Registry.writeSkewLine(l.Out, l.Format, skew, time.Now())
+}
+
 func (l *Lines) write(ev Event) {
 	if l.Out == nil {
 		return

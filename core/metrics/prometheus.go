@@ -69,6 +69,7 @@ func (r *Registry) WritePrometheus(w io.Writer) error {
 	b = append(b, '\n')
 	b = sample(b, lat+"_sum", h.sum.Seconds())
 	b = sample(b, lat+"_count", float64(h.total))
+	b = r.skew.prometheus(b)
 
 	_, err := w.Write(b)
 	return err

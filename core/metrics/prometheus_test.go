@@ -58,6 +58,12 @@ faceid_upstream_latency_seconds_bucket{le="30"} 4
 faceid_upstream_latency_seconds_bucket{le="+Inf"} 4
 faceid_upstream_latency_seconds_sum 0.472
 faceid_upstream_latency_seconds_count 4
+# HELP faceid_clock_skew_retries_total Upstream calls re-signed with the gateway's clock after it refused the signature's date; the refusals are not billed.
+# TYPE faceid_clock_skew_retries_total counter
+faceid_clock_skew_retries_total 2
+# HELP faceid_clock_skew_seconds The gateway's clock minus this instance's, measured at the last clock-skew retry.
+# TYPE faceid_clock_skew_seconds gauge
+faceid_clock_skew_seconds -1201.5
 `
 
 // fixture records a little of everything, in an order unlike the output's.
@@ -73,6 +79,8 @@ func fixture(tb testing.TB) *Registry {
 	r.Avoided("idcard.checksum")
 	r.Avoided("idcard.checksum")
 	r.DuplicateSkipped("s3")
+	r.ClockSkewRetry(20 * time.Minute)
+	r.ClockSkewRetry(-1201500 * time.Millisecond) // the last one is the gauge
 	return r
 }
 

@@ -48,6 +48,7 @@ type Registry struct {
 	avoided        labelCounters // local rejections by field.reason
 	duplicates     labelCounters // skipped upload events by platform
 	latency        histogram
+	skew           clockSkew // re-signs after a gateway refused our clock
 }
 
 // New validates opts, applies defaults and returns an empty Registry. The

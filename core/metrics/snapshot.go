@@ -44,6 +44,12 @@ type Snapshot struct {
 	P50Ms        float64 `json:"p50_ms"`
 	P90Ms        float64 `json:"p90_ms"`
 	P99Ms        float64 `json:"p99_ms"`
+
+	// ClockSkewRetries counts calls re-signed with the gateway's clock
+	// after it refused the signature's date (never billed);
+	// ClockSkewSeconds is the gateway's clock minus ours at the last one.
+	ClockSkewRetries int64   `json:"clock_skew_retries"`
+	ClockSkewSeconds float64 `json:"clock_skew_seconds"`
 }
 
 // Snapshot returns the current counters.
@@ -67,6 +73,7 @@ func (r *Registry) Snapshot() Snapshot {
 	s.P50Ms = ms(h.quantile(0.50))
 	s.P90Ms = ms(h.quantile(0.90))
 	s.P99Ms = ms(h.quantile(0.99))
+	s.ClockSkewRetries, s.ClockSkewSeconds = r.skew.load()
 	return s
 }
 
