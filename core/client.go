@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -42,6 +43,8 @@ type Client struct {
 	breaker *breaker
 	budget  *budget
 	obs     Observer
+	log     *slog.Logger
+	skew    clockOffset // the gateway's clock minus ours, once measured
 }
 
 // Observer receives what the client did, for metrics. Labels are codes,
@@ -80,6 +83,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 			Source: cfg.Source, Variant: cfg.SignatureVariant(),
 		},
 		now: time.Now,
+		log: slog.Default(),
 	}
 	// The longer value first, should one hold the other.
 	secrets := []string{cfg.SecretKey.Reveal(), cfg.SecretID}
@@ -275,8 +279,9 @@ func (c *Client) Send(ctx context.Context, checked Checked) (*Result, error) {
 	defer body.release()
 
 	var (
-		res *Result
-		err error
+		res    *Result
+		err    error
+		skewed bool // a clock-skew re-sign was spent: at most one per request
 	)
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 {
@@ -289,7 +294,7 @@ func (c *Client) Send(ctx context.Context, checked Checked) (*Result, error) {
 			}
 		}
 		start := time.Now()
-		res, err = c.attempt(ctx, body)
+		res, err = c.attemptHealingSkew(ctx, body, &start, &skewed)
 		c.observe(res, err, time.Since(start))
 		ok, _ := shouldRetry(err, attempt, c.cfg.MaxAttempts, time.Until(deadline), c.cfg.MaxRetryAfter)
 		if !ok {
@@ -362,7 +367,7 @@ func (c *Client) attempt(ctx context.Context, body body) (*Result, error) {
 	hreq.ContentLength = body.size()
 	hreq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	hreq.Header.Set("Accept", "application/json")
-	hmacauth.Sign(hreq.Header, c.creds, c.now())
+	hmacauth.Sign(hreq.Header, c.creds, c.signingTime())
 
 	resp, err := c.hc.Do(hreq)
 	if err != nil {
@@ -479,6 +484,9 @@ func (c *Client) decode(resp *http.Response, raw []byte, rid string) (*Result, e
 func gatewayError(resp *http.Response, msg string, flatMessage bool, rid string) *GatewayError {
 	g := &GatewayError{Status: resp.StatusCode, Message: msg, RequestID: rid,
 		Refused: gatewayRefused(resp.StatusCode, flatMessage)}
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		g.ServerDate = d
+	}
 	if s := resp.Header.Get("Retry-After"); s != "" {
 		if n, err := strconv.Atoi(s); err == nil && n >= 0 {
 			g.RetryAfter = time.Duration(n) * time.Second

@@ -26,6 +26,9 @@ type GatewayError struct {
 	// Refused is set when the answer is one of the gateway's refusals
 	// before forwarding (gatewayRefused): the seller never saw the call.
 	Refused bool
+	// ServerDate is the answer's Date header, if any: the gateway's clock,
+	// for re-signing after a refusal of the signature's date.
+	ServerDate time.Time
 }
 
 func (e *GatewayError) Error() string {

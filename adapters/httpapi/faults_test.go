@@ -97,7 +97,8 @@ func TestFaultMatrix(t *testing.T) {
 		{name: "gateway 504", fault: fault(sandbox.FaultStatus, 504, 0), status: 504, kind: "upstream_timeout", charged: true},
 		{name: "our key rejected (403)", core: core.Config{SecretID: sandbox.DefaultSecretID, SecretKey: "wrong-key"}, status: 502, kind: "upstream_auth", charged: false},
 		{name: "our id unknown (403)", core: core.Config{SecretID: "nobody", SecretKey: "k-unknown"}, status: 502, kind: "upstream_auth", charged: false},
-		{name: "our clock off (401)", core: core.Config{}, seller: func(w http.ResponseWriter, r *http.Request) {
+		// Refused for its date even after the one re-sign with the answer's Date.
+		{name: "our clock off, refused again (401)", core: core.Config{}, seller: func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(401)
 			io.WriteString(w, `{"message":"HMAC signature cannot be verified, the x-date header is out of date for HMAC Authentication."}`)
 		}, status: 502, kind: "upstream_auth", charged: false},

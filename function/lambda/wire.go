@@ -37,7 +37,7 @@ func fromEnv(ctx context.Context, log *slog.Logger) (*app, error) {
 	// One EMF line per upstream attempt, avoided call and skipped
 	// duplicate: CloudWatch turns them into metrics.
 	lines := &metrics.Lines{Registry: reg, Out: os.Stdout, Format: metrics.FormatEMF}
-	client, err := core.New(cfg, core.WithObserver(lines))
+	client, err := core.New(cfg, core.WithObserver(lines), core.WithLogger(log))
 	if err != nil {
 		return nil, err
 	}

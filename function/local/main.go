@@ -78,7 +78,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	}
 	// Metric lines go with the logs; /metrics serves the totals.
 	lines := &metrics.Lines{Registry: reg, Out: stderr, Format: metrics.FormatJSON}
-	client, err := core.New(cfg, core.WithObserver(lines))
+	client, err := core.New(cfg, core.WithObserver(lines), core.WithLogger(log))
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,7 @@ func fromEnv(log *slog.Logger) builders {
 			}
 			// SCF has no EMF: metric lines are JSON log lines.
 			lines = &metrics.Lines{Registry: reg, Out: os.Stderr, Format: metrics.FormatJSON}
-			c, err := core.New(cfg, core.WithObserver(lines))
+			c, err := core.New(cfg, core.WithObserver(lines), core.WithLogger(log))
 			if err != nil {
 				return nil, err
 			}
