@@ -337,7 +337,7 @@ func (s *apiSpec) checkRequest(r *http.Request, body []byte) []string {
 		}
 	}
 	var probs []string
-	for _, name := range []string{"Authorization", "X-Date", "X-Source", "Date", "Source"} {
+	for _, name := range []string{"Authorization", "X-Date", "X-Source", "Date", "Source", "Request-Id"} {
 		if r.Header.Get(name) != "" && !documented[name] {
 			probs = append(probs, "header "+name+" is not documented")
 		}
@@ -460,6 +460,7 @@ func apiCases(photo string) []apiCase {
 				url.Values{"name": {"张三"}, "idcard": {passID}, "image": {photo}, "url": {""}}.Encode()
 		}, status: 200, validBody: true},
 		{name: "drop-in signed", keys: dropIn, sign: "ok", body: pass, status: 200, validBody: true},
+		{name: "drop-in signed, Cloud Market scheme", keys: dropIn, sign: "cloudmarket", body: pass, status: 200, validBody: true},
 		{name: "local checksum error", body: jsonBody("110101199003070012", "张三"), status: 400, upstream: 200, kind: "validation"},
 		{name: "unsigned in drop-in mode", keys: dropIn, body: pass, status: 401},
 		{name: "wrong signature", keys: dropIn, sign: "wrong", body: pass, status: 403},
@@ -502,6 +503,9 @@ func (c apiCase) request(path string) (*http.Request, []byte) {
 		r.Header.Set(httpapi.IdempotencyHeader, c.idemKey)
 	}
 	switch c.sign {
+	case "cloudmarket":
+		hmacauth.Sign(r.Header, hmacauth.Credentials{SecretID: clientID, SecretKey: clientSK,
+			Variant: hmacauth.CloudMarket}, time.Now())
 	case "ok", "wrong":
 		key := clientSK
 		if c.sign == "wrong" {
