@@ -50,9 +50,8 @@ type Client struct {
 // Observer receives what the client did, for metrics. Labels are codes,
 // never input values.
 type Observer interface {
-	// UpstreamCall reports one upstream attempt, its outcome label, whether
-	// the seller may have billed it (MayHaveReached) and whether it
-	// certainly did (Billed).
+	// UpstreamCall reports one upstream attempt: its Class's Outcome,
+	// MayHaveReached and Billed.
 	UpstreamCall(outcome string, possiblyBilled, billed bool, latency time.Duration)
 	// Avoided reports a request rejected locally, by "field.reason".
 	Avoided(reason string)
@@ -227,11 +226,14 @@ func (c *Client) Verify(ctx context.Context, req Request) (*Result, error) {
 // Reject records err, when it is a local refusal (a *ValidationError), as
 // a paid call avoided, and returns it. Every local refusal passes through
 // here: Verify's, and those of callers that check before Send (the upload
-// pipeline), so the avoided calls count the same everywhere.
+// pipeline, and the HTTP handler for bodies it cannot parse), so the
+// avoided calls count the same everywhere.
 func (c *Client) Reject(err error) error {
-	var ve *ValidationError
-	if c.obs != nil && errors.As(err, &ve) {
-		c.obs.Avoided(ve.Field + "." + ve.Reason)
+	if c.obs == nil {
+		return err
+	}
+	if cl := Classify(nil, err); cl.Kind == "validation" {
+		c.obs.Avoided(cl.Field + "." + cl.Reason)
 	}
 	return err
 }
@@ -393,7 +395,8 @@ func (c *Client) attempt(ctx context.Context, body body) (*Result, error) {
 
 func (c *Client) observe(res *Result, err error, latency time.Duration) {
 	if c.obs != nil {
-		c.obs.UpstreamCall(Outcome(res, err), MayHaveReached(err), Billed(res, err), latency)
+		cl := Classify(res, err)
+		c.obs.UpstreamCall(cl.Outcome, cl.MayHaveReached, cl.Billed, latency)
 	}
 }
 

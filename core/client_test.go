@@ -396,8 +396,8 @@ func TestCertainlyBilled(t *testing.T) {
 			obs := &billingObserver{}
 			c := newTestClient(t, srv.URL, WithObserver(obs))
 			res, err := c.Verify(context.Background(), Request{Name: "张三", IDCard: testID, Image: testPhoto(t)})
-			if Billed(res, err) != tc.billed || MayHaveReached(err) != tc.possiblyBilled {
-				t.Fatalf("%v: billed %v, possibly billed %v; want %v, %v", err, Billed(res, err), MayHaveReached(err), tc.billed, tc.possiblyBilled)
+			if cl := Classify(res, err); cl.Billed != tc.billed || cl.MayHaveReached != tc.possiblyBilled {
+				t.Fatalf("%v: billed %v, possibly billed %v; want %v, %v", err, cl.Billed, cl.MayHaveReached, tc.billed, tc.possiblyBilled)
 			}
 			if obs.billed != b2i(tc.billed) || obs.possiblyBilled != b2i(tc.possiblyBilled) {
 				t.Fatalf("observer: billed %d, possibly billed %d", obs.billed, obs.possiblyBilled)
@@ -452,7 +452,7 @@ func TestCallerHangsUp(t *testing.T) {
 		cancel()
 		_, err = c.Verify(ctx, req)
 		var cc *ClientClosedError
-		if !errors.As(err, &cc) || MayHaveReached(err) || Outcome(nil, err) != "client_closed" || up.hits.Load() != 0 {
+		if !errors.As(err, &cc) || MayHaveReached(err) || Classify(nil, err).Outcome != "client_closed" || up.hits.Load() != 0 {
 			t.Fatalf("err %v, %d requests sent; want a ClientClosedError and none", err, up.hits.Load())
 		}
 		// Nothing was spent of the budget.

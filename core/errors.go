@@ -67,7 +67,7 @@ func (e *GatewayError) MayHaveReached() bool { return !e.Refused }
 // gateway does not document as a check before forwarding, and any failure
 // after the headers were written. This decides the budget refund, whether
 // an Idempotency-Key answer is kept, the answers' may_have_charged and the
-// possibly-billed metric, all through MayHaveReached.
+// possibly-billed metric, all through MayHaveReached (and Classify).
 
 // gatewayRefused reports whether an answer is the gateway's own refusal
 // before it forwards a call (gateway-auth.md §1, §2): the gateway's flat
@@ -152,18 +152,6 @@ func (e *ResponseError) Unwrap() error { return e.Err }
 
 // MayHaveReached is always true: something answered.
 func (e *ResponseError) MayHaveReached() bool { return true }
-
-// Billed reports whether the seller certainly billed a call: its answer
-// carried code 200 in the seller's envelope, whatever the comparison
-// found. The seller bills every such answer (the sandbox does the same);
-// it is a lower bound, as MayHaveReached is the upper one.
-func Billed(res *Result, err error) bool {
-	if err == nil {
-		return res != nil
-	}
-	var re *ResponseError
-	return errors.As(err, &re) && re.Billed
-}
 
 // ClientClosedError is returned without calling the upstream when the
 // caller hung up (its context was cancelled) before an attempt began.

@@ -56,8 +56,9 @@ func isUpstreamPath(path string) bool {
 // samples read a body only on a 2xx: there, a local rejection and a seller
 // refusal are a 200 as well. What a gateway refuses before the seller (a
 // signature, a rate, a size) and what fails between the function and the
-// upstream keep their statuses. Kept apart from fromError, which maps
-// errors for /verify.
+// upstream keep their statuses. It only presents on these paths the kind
+// and status that core.Classify chose (a replayed answer carries them in
+// its stored body); it classifies nothing itself.
 func upstreamStatus(a answer) int {
 	if a.body.Error == nil {
 		return a.status

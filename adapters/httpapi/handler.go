@@ -20,6 +20,9 @@ import (
 // Verifier is what the handler needs from the core: *core.Client satisfies it.
 type Verifier interface {
 	Verify(ctx context.Context, req core.Request) (*core.Result, error)
+	// Reject counts a request refused before Verify (a body that cannot
+	// be parsed) as an avoided call, where Verify counts its own.
+	Reject(err error) error
 }
 
 // DefaultMaxBody bounds an inbound body before it is buffered. SCF's
@@ -36,9 +39,6 @@ type Options struct {
 	// Now is the clock for inbound signature checks; nil means time.Now.
 	Now     func() time.Time
 	MaxBody int64
-	// Metrics, when set, is told of requests the handler itself rejects
-	// before the core sees them; the core reports the rest.
-	Metrics interface{ Avoided(reason string) }
 	// MetricsHandler, when set, serves GET /metrics (the local server).
 	MetricsHandler http.Handler
 	// IdempotencyEntries bounds the answers remembered for Idempotency-Key
@@ -182,14 +182,13 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	log.Log(r.Context(), level, "verification", a.logAttrs(start)...)
 }
 
-// refuseBody answers a request whose body could not be read or parsed.
+// refuseBody answers a request whose body could not be read or parsed,
+// counted as an avoided call where Verify counts its own refusals.
 func (h *Handler) refuseBody(w http.ResponseWriter, r *http.Request, err error, rid string, start time.Time) {
+	h.opts.Verifier.Reject(err)
 	a := forPath(r, fromError(err, rid))
 	writeJSON(w, a.status, a.body)
 	h.opts.Logger.Info("verification", append([]any{"request_id", rid, "path", r.URL.Path}, a.logAttrs(start)...)...)
-	if h.opts.Metrics != nil {
-		h.opts.Metrics.Avoided(a.field + "." + a.reason)
-	}
 }
 
 func (h *Handler) call(ctx context.Context, req core.Request, rid string) answer {

@@ -121,7 +121,7 @@ var errIdemKey = bodyErr("idempotency_key", "Idempotency-Key长度须为1-255", 
 func (h *Handler) replay(w http.ResponseWriter, r *http.Request, e *idemEntry, fp [32]byte, rid string) answer {
 	if !e.wait(r.Context()) {
 		if errors.Is(r.Context().Err(), context.Canceled) {
-			return clientClosedAnswer(rid) // this caller left; the first goes on
+			return clientClosedAnswer(r.Context(), rid) // this caller left; the first goes on
 		}
 		// The first request is still with the upstream: to this caller it
 		// looks like an upstream timeout, and it may yet be charged.

@@ -379,6 +379,8 @@ func (f verifierFunc) Verify(ctx context.Context, r core.Request) (*core.Result,
 	return f(ctx, r)
 }
 
+func (verifierFunc) Reject(err error) error { return err }
+
 // apiCase is one request and the status it must produce.
 type apiCase struct {
 	name      string

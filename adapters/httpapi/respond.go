@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/core"
-	"github.com/faceid-verify/faceid/core/codes"
 	"github.com/faceid-verify/faceid/core/mask"
 )
 
@@ -37,10 +36,9 @@ type data struct {
 }
 
 type errorInfo struct {
-	// Kind says which side failed: validation, upstream_auth, rate_limited,
-	// quota_exceeded, budget_exhausted, circuit_open, seller,
-	// upstream_unavailable, upstream_timeout, upstream_malformed,
-	// idempotency, client_closed (logged only: no one is left to read it).
+	// Kind says which side failed: core.Class.Kind, or the handler's own
+	// refusals (idempotency, overloaded, state_unavailable). A
+	// client_closed answer is logged only: no one is left to read it.
 	Kind    string `json:"kind"`
 	Field   string `json:"field,omitempty"`
 	Reason  string `json:"reason,omitempty"`
@@ -65,8 +63,6 @@ type answer struct {
 	upstreamOutcome string
 	// detail is the error text for operators; core errors carry no personal data.
 	detail string
-	// field is the rejected field of a validation error.
-	field string
 }
 
 func (a answer) logAttrs(start time.Time) []any {
@@ -93,15 +89,11 @@ func (a answer) logAttrs(start time.Time) []any {
 }
 
 func fromResult(r *core.Result, rid string) answer {
-	outcome := "not_passed"
-	if r.Passed {
-		outcome = "passed"
-	}
+	c := core.Classify(r, nil)
 	return answer{
-		status: http.StatusOK, outcome: outcome, charged: true, upstream: r.RequestID,
-		reason: string(r.Verdict),
+		status: c.Status, outcome: c.Outcome, charged: c.MayHaveReached, upstream: c.RequestID, reason: c.Reason,
 		body: envelope{
-			Msg: r.Msg, Success: true, Code: r.Code, RequestID: rid,
+			Msg: c.Msg, Success: true, Code: c.Code, RequestID: rid,
 			Data: data{
 				OrderNo: r.OrderNo, Score: r.Score, Msg: r.DataMsg, Incorrect: r.Incorrect,
 				IncorrectDesc: r.IncorrectDesc, IncorrectEn: r.IncorrectEn,
@@ -111,124 +103,24 @@ func fromResult(r *core.Result, rid string) answer {
 	}
 }
 
-// fromError maps every error the core returns to one status, in one place.
+// fromError answers an error as core.Classify classifies it. The log's
+// outcome is the answer's kind, as the fault matrix reads it
+// (docs/reliability.md); the metrics count Class.Outcome.
 func fromError(err error, rid string) answer {
-	fail := func(status, code int, msg string, info errorInfo) answer {
-		info.MayHaveCharged = core.MayHaveReached(err)
-		return answer{
-			status: status, outcome: info.Kind, reason: info.Reason, charged: info.MayHaveCharged,
-			detail: err.Error(),
-			body:   envelope{Msg: msg, Code: code, Data: struct{}{}, RequestID: rid, Error: &info},
-		}
+	c := core.Classify(nil, err)
+	return answer{
+		status: c.Status, outcome: c.Kind, reason: c.Reason, charged: c.MayHaveReached, loud: c.Loud,
+		upstream: c.RequestID, detail: err.Error(),
+		body: envelope{Msg: c.Msg, Code: c.Code, Data: struct{}{}, RequestID: rid, Error: &errorInfo{
+			Kind: c.Kind, Field: c.Field, Reason: c.Reason, Message: c.MsgEn, MayHaveCharged: c.MayHaveReached,
+		}},
 	}
-	var (
-		ve *core.ValidationError
-		ge *core.GatewayError
-		se *core.SellerError
-		te *core.TransportError
-		re *core.ResponseError
-		co *core.CircuitOpenError
-		be *core.BudgetError
-		cc *core.ClientClosedError
-	)
-	switch {
-	case errors.As(err, &ve):
-		status := http.StatusBadRequest
-		switch {
-		case ve.Field == "body" && ve.Reason == "too_large":
-			status = http.StatusRequestEntityTooLarge
-		case ve.Field == "body" && ve.Reason == "content_type":
-			status = http.StatusUnsupportedMediaType
-		}
-		a := fail(status, codes.BadRequest, ve.Error(),
-			errorInfo{Kind: "validation", Field: ve.Field, Reason: ve.Reason, Message: ve.English})
-		a.field = ve.Field
-		return a
-	case errors.As(err, &ge):
-		switch {
-		case ge.Limited():
-			kind := "rate_limited"
-			if ge.QuotaExhausted() {
-				kind = "quota_exceeded"
-			}
-			a := fail(http.StatusTooManyRequests, http.StatusTooManyRequests, ge.Message,
-				errorInfo{Kind: kind, Reason: ge.Message, Message: ge.Message})
-			a.upstream = ge.RequestID
-			return a
-		case ge.Auth():
-			// Our own key pair is wrong: loud in the logs, vague to callers.
-			a := fail(http.StatusBadGateway, http.StatusBadGateway, "上游服务鉴权失败,请联系服务管理员",
-				errorInfo{Kind: "upstream_auth", Message: "the function's upstream credentials were rejected"})
-			a.loud, a.reason, a.upstream = true, ge.Message, ge.RequestID
-			return a
-		case ge.Status == http.StatusGatewayTimeout:
-			a := fail(http.StatusGatewayTimeout, http.StatusGatewayTimeout, "上游服务超时",
-				errorInfo{Kind: "upstream_timeout", Reason: "gateway_timeout", Message: "the upstream timed out"})
-			a.upstream = ge.RequestID
-			return a
-		}
-		a := fail(http.StatusBadGateway, http.StatusBadGateway, "上游服务异常",
-			errorInfo{Kind: "upstream_unavailable", Reason: http.StatusText(ge.Status), Message: "the upstream gateway failed"})
-		a.upstream = ge.RequestID
-		return a
-	case errors.As(err, &se):
-		info := errorInfo{Kind: "seller", Reason: http.StatusText(se.Code)}
-		if m, ok := codes.Code(se.Code); ok {
-			info.Message = m.En
-		}
-		status := http.StatusBadGateway
-		switch se.Code {
-		case codes.BadRequest:
-			status = http.StatusBadRequest
-		case codes.Discontinued:
-			status = http.StatusServiceUnavailable
-		}
-		a := fail(status, se.Code, se.Msg, info)
-		a.upstream = se.RequestID
-		return a
-	case errors.As(err, &co):
-		return fail(http.StatusServiceUnavailable, http.StatusServiceUnavailable, "上游服务连续失败,已暂停调用,请稍后重试",
-			errorInfo{Kind: "circuit_open", Reason: co.RetryAfter.Round(time.Second).String(),
-				Message: "the upstream kept failing; calls are paused for a cool-down"})
-	case errors.As(err, &cc):
-		a := clientClosedAnswer(rid)
-		a.detail = err.Error()
-		return a
-	case errors.As(err, &be):
-		return fail(http.StatusTooManyRequests, http.StatusTooManyRequests, "今日调用额度已用完",
-			errorInfo{Kind: "budget_exhausted", Reason: "daily_budget", Message: "this instance's daily paid-call budget is used up"})
-	case errors.As(err, &te):
-		if te.Timeout {
-			return fail(http.StatusGatewayTimeout, http.StatusGatewayTimeout, "上游服务超时",
-				errorInfo{Kind: "upstream_timeout", Reason: te.Op, Message: "the upstream did not answer in time"})
-		}
-		a := fail(http.StatusBadGateway, http.StatusBadGateway, "上游服务连接失败",
-			errorInfo{Kind: "upstream_unavailable", Reason: te.Op, Message: "could not reach the upstream"})
-		a.loud = te.Op == "tls"
-		return a
-	case errors.As(err, &re):
-		a := fail(http.StatusBadGateway, http.StatusBadGateway, "上游服务返回异常",
-			errorInfo{Kind: "upstream_malformed", Reason: re.Reason, Message: "the upstream's answer could not be read"})
-		a.upstream = re.RequestID
-		return a
-	}
-	a := fail(http.StatusInternalServerError, http.StatusInternalServerError, "内部错误",
-		errorInfo{Kind: "internal", Message: "internal error"})
-	a.loud = true
-	return a
 }
 
-// statusClientClosed is the status logged for a caller that hung up
-// before its answer, as nginx and the API gateway log it.
-const statusClientClosed = 499
-
-// clientClosedAnswer answers a caller that went away before anything
-// was sent upstream. No one reads it; the log line is what counts.
-func clientClosedAnswer(rid string) answer {
-	return answer{status: statusClientClosed, outcome: "client_closed", body: envelope{
-		Msg: "客户端已断开", Code: statusClientClosed, Data: struct{}{}, RequestID: rid,
-		Error: &errorInfo{Kind: "client_closed", Message: "the caller closed the request before the answer"},
-	}}
+// clientClosedAnswer answers a caller that went away (its context was
+// cancelled) before anything was sent upstream for it.
+func clientClosedAnswer(ctx context.Context, rid string) answer {
+	return fromError(&core.ClientClosedError{Err: context.Cause(ctx)}, rid)
 }
 
 // callerGone relabels, for the log, an answer whose caller hung up before
@@ -236,11 +128,15 @@ func clientClosedAnswer(rid string) answer {
 // the upstream call came to beside it. The call itself ran to its end
 // (core.Client.Send), and an Idempotency-Key stored its real answer.
 func (a answer) callerGone(ctx context.Context) answer {
-	if !errors.Is(ctx.Err(), context.Canceled) || a.outcome == "client_closed" {
+	if !errors.Is(ctx.Err(), context.Canceled) {
+		return a
+	}
+	gone := clientClosedAnswer(ctx, "")
+	if a.outcome == gone.outcome {
 		return a
 	}
 	a.upstreamOutcome = a.outcome
-	a.status, a.outcome = statusClientClosed, "client_closed"
+	a.status, a.outcome = gone.status, gone.outcome
 	return a
 }
 

@@ -186,3 +186,33 @@ func TestTrafficMix(t *testing.T) {
 		t.Errorf("observer counted %d avoided calls, want %d", total, avoided)
 	}
 }
+
+// TestBodyRefusalsCountedByTheClient: bodies the handler refuses before
+// the core sees them are counted as avoided calls through Client.Reject,
+// the one place Verify and the upload pipeline count theirs, under the
+// same field.reason labels.
+func TestBodyRefusalsCountedByTheClient(t *testing.T) {
+	obs := &countingObserver{avoided: map[string]int{}, calls: map[string]int{}}
+	obs.reg, _ = metrics.New(metrics.Options{})
+	f := newFixture(t, sandbox.Config{}, core.Config{}, Options{})
+	client, err := core.New(core.Config{Endpoint: f.srv.URL + "/release/face_id_card/post",
+		SecretID: sandbox.DefaultSecretID, SecretKey: sandbox.DefaultSecretKey}, core.WithObserver(obs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := New(Options{Verifier: client, Logger: newJSONLogger(f.logs)})
+	plain := formReq("/release/face_id_card/post", "x")
+	plain.Header.Set("Content-Type", "text/plain")
+	for _, r := range []*http.Request{
+		plain,
+		formReq("/verify", "idcard=1&idcard=2"),
+		formReq("/verify", "idcard=%zz"),
+		jsonReq("/verify", map[string]string{"idcard": "110101199003070012", "name": "张三", "image": f.photo}),
+	} {
+		doHandler(h, r)
+	}
+	want := map[string]int{"body.content_type": 1, "idcard.duplicate": 1, "body.form": 1, "idcard.checksum": 1}
+	if fmt.Sprint(obs.avoided) != fmt.Sprint(want) || len(obs.calls) != 0 || f.sb.Stats().Received != 0 {
+		t.Errorf("avoided %v, calls %v; want %v and no call", obs.avoided, obs.calls, want)
+	}
+}

@@ -224,3 +224,5 @@ type verifierFunc func(context.Context, core.Request) (*core.Result, error)
 func (f verifierFunc) Verify(ctx context.Context, r core.Request) (*core.Result, error) {
 	return f(ctx, r)
 }
+
+func (verifierFunc) Reject(err error) error { return err }

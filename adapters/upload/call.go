@@ -23,8 +23,7 @@ func (p *Pipeline) call(ctx context.Context, j *job, checked core.Checked) error
 	if err == nil {
 		j.res.setVerdict(res)
 	} else {
-		j.res.Outcome = outcomeOf(err)
-		j.res.Error = describe(err)
+		j.res.failed(err)
 	}
 	if j.res.Outcome == OutcomeNotSent {
 		return p.release(wctx, j, err)

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/core"
@@ -229,10 +230,13 @@ func TestUpstreamErrors(t *testing.T) {
 		outcome   string
 		kind      string
 		retryable bool
+		// status and code are the upstream's HTTP status and the seller's
+		// code the result records.
+		status, code int
 	}{
-		{"seller error", "360102199306180149", "沈六", nil, "", upload.OutcomeUpstreamError, "seller", false},
-		{"gateway 502", goodID, goodName, &sandbox.Fault{Kind: sandbox.FaultStatus, Status: 502, Times: 1}, "", upload.OutcomeUnknown, "gateway", false},
-		{"gateway 403, wrong key", goodID, goodName, nil, "wrong-key", upload.OutcomeNotSent, "gateway", true},
+		{"seller error", "360102199306180149", "沈六", nil, "", upload.OutcomeUpstreamError, "seller", false, 0, 404},
+		{"gateway 502", goodID, goodName, &sandbox.Fault{Kind: sandbox.FaultStatus, Status: 502, Times: 1}, "", upload.OutcomeUnknown, "gateway", false, 502, 0},
+		{"gateway 403, wrong key", goodID, goodName, nil, "wrong-key", upload.OutcomeNotSent, "gateway", true, 403, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -259,6 +263,11 @@ func TestUpstreamErrors(t *testing.T) {
 			r, raw := e.result(t, ev.Key)
 			if r.Outcome != tt.outcome || r.Error == nil || r.Error.Kind != tt.kind {
 				t.Fatalf("result = %s", raw)
+			}
+			// The error in core.Classify's words: the Chinese and English
+			// messages of the answer, the upstream's own status and code.
+			if e := r.Error; e.Status != tt.status || e.Code != tt.code || !hasHan(e.Message) || e.MessageEn == "" {
+				t.Errorf("result error = %s", raw)
 			}
 			received := e.sb.Stats().Received
 			if err := p.Process(context.Background(), ev); (err != nil) != tt.retryable {
@@ -295,4 +304,40 @@ func TestReleaseFailureIsNeverCalledOn(t *testing.T) {
 	if r, raw := e.result(t, ev.Key); r.Outcome != upload.OutcomeNotSent {
 		t.Errorf("result = %s, want the not_sent record kept", raw)
 	}
+}
+
+// TestRefusedCallsAreNotSent: a call the client refuses before sending
+// (here the daily budget) is recorded under the answer's kind, not as an
+// internal fault, and left to the platform's retry.
+func TestRefusedCallsAreNotSent(t *testing.T) {
+	e := newEnv(t)
+	p := e.pipeline(t, upload.Config{}, e.client(t, core.Config{DailyBudget: 1}), nil)
+	first := e.put(t, "uploads/first.jpg", e.photo, person(goodID, goodNameEnc))
+	if err := p.Process(context.Background(), first); err != nil {
+		t.Fatal(err)
+	}
+	second := e.put(t, "uploads/second.jpg", e.photo, person(goodID, goodNameEnc))
+	err := p.Process(context.Background(), second)
+	var be *core.BudgetError
+	if !errors.As(err, &be) {
+		t.Fatalf("Process = %v, want the budget error to retry on", err)
+	}
+	r, raw := e.result(t, second.Key)
+	if r.Outcome != upload.OutcomeNotSent || r.Error == nil || r.Error.Kind != "budget_exhausted" ||
+		r.Error.Reason != "daily_budget" || !hasHan(r.Error.Message) {
+		t.Errorf("result = %s", raw)
+	}
+	if st := e.sb.Stats(); st.Received != 1 {
+		t.Errorf("sandbox received %d calls, want 1", st.Received)
+	}
+}
+
+// hasHan reports whether s holds a Chinese character.
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
 }

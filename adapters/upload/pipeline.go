@@ -225,12 +225,11 @@ func (p *Pipeline) read(ctx context.Context, ev Event) ([]byte, ObjectInfo, Ref,
 // rewrites the same result, which costs nothing.
 func (p *Pipeline) rejected(ctx context.Context, j *job, cause error) error {
 	p.client.Reject(cause)
-	j.res.Outcome = OutcomeInvalid
-	j.res.Error = describe(cause)
+	j.res.failed(cause)
 	if err := p.writeResult(ctx, j); err != nil {
 		return err
 	}
-	j.log.Info("upload rejected", "outcome", OutcomeInvalid, "field", j.res.Error.Field, "reason", j.res.Error.Reason)
+	j.log.Info("upload rejected", "outcome", j.res.Outcome, "field", j.res.Error.Field, "reason", j.res.Error.Reason)
 	return p.deleteSource(ctx, j)
 }
 

@@ -1,7 +1,6 @@
 package upload
 
 import (
-	"errors"
 	"time"
 
 	"github.com/faceid-verify/faceid/core"
@@ -14,11 +13,12 @@ const (
 	// OutcomeInvalid: the metadata or photo failed a local check; no paid
 	// call was made.
 	OutcomeInvalid = "invalid"
-	// OutcomeUpstreamError: the seller or gateway answered with an error.
+	// OutcomeUpstreamError: the seller answered with an error code.
 	OutcomeUpstreamError = "upstream_error"
 	// OutcomeUnknown: the call may have reached the seller (and cost ¥1)
-	// but no usable answer came back, or the attempt died midway. It is
-	// never retried automatically.
+	// but no usable answer came back (the gateway failed after forwarding,
+	// the connection broke, the answer could not be read), or the attempt
+	// died midway. It is never retried automatically.
 	OutcomeUnknown = "unknown"
 	// OutcomeNotSent: the call provably never reached the upstream; the
 	// claim was released and the platform's retry will try again.
@@ -84,18 +84,21 @@ type Times struct {
 	TotalMS    int64      `json:"total_ms"`
 }
 
-// ErrorInfo describes why there is no verdict. Messages come from the typed
-// errors of core, which never carry the rejected values.
+// ErrorInfo describes why there is no verdict, in core.Classify's words,
+// which never carry the rejected values.
 type ErrorInfo struct {
-	// Kind: validation, seller, gateway, transport, response, interrupted
-	// or internal.
+	// Kind: validation, seller, gateway, transport, response; circuit_open,
+	// budget_exhausted or client_closed for a call refused before sending;
+	// interrupted or internal (core.Class.Source).
 	Kind      string `json:"kind"`
 	Field     string `json:"field,omitempty"`
 	Reason    string `json:"reason,omitempty"`
 	Message   string `json:"message"`
 	MessageEn string `json:"message_en,omitempty"`
-	Status    int    `json:"status,omitempty"`
-	Code      int    `json:"code,omitempty"`
+	// Status is the upstream's HTTP status (gateway, response); Code the
+	// seller's error code.
+	Status int `json:"status,omitempty"`
+	Code   int `json:"code,omitempty"`
 	// Sent tells, for transport errors, whether the request may have left.
 	Sent bool `json:"sent,omitempty"`
 }
@@ -114,44 +117,26 @@ func (r *Result) setVerdict(res *core.Result) {
 	r.RequestID = res.RequestID
 }
 
-// outcomeOf maps a failed call to its outcome.
-func outcomeOf(err error) string {
-	var se *core.SellerError
+// failed records an error from validation or the call, as core.Classify
+// classifies it: the outcome, and what the result says of the error.
+func (r *Result) failed(err error) {
+	c := core.Classify(nil, err)
 	switch {
-	case !core.MayHaveReached(err):
-		return OutcomeNotSent
-	case errors.As(err, &se):
-		return OutcomeUpstreamError
+	case c.Kind == "validation":
+		r.Outcome = OutcomeInvalid
+	case !c.MayHaveReached:
+		r.Outcome = OutcomeNotSent
+	case c.Source == "seller":
+		r.Outcome = OutcomeUpstreamError
+	default:
+		r.Outcome = OutcomeUnknown
 	}
-	return OutcomeUnknown
-}
-
-// describe turns an error from validation or the call into an ErrorInfo.
-func describe(err error) *ErrorInfo {
-	var (
-		ve *core.ValidationError
-		se *core.SellerError
-		ge *core.GatewayError
-		te *core.TransportError
-		re *core.ResponseError
-	)
-	switch {
-	case errors.As(err, &ve):
-		return &ErrorInfo{Kind: "validation", Field: ve.Field, Reason: ve.Reason, Message: ve.Error(), MessageEn: ve.English}
-	case errors.As(err, &se):
-		return &ErrorInfo{Kind: "seller", Code: se.Code, Message: clip(se.Error())}
-	case errors.As(err, &ge):
-		return &ErrorInfo{Kind: "gateway", Status: ge.Status, Message: clip(ge.Error())}
-	case errors.As(err, &te):
-		reason := te.Op
-		if te.Timeout {
-			reason += "_timeout"
-		}
-		return &ErrorInfo{Kind: "transport", Reason: reason, Sent: te.Sent, Message: clip(te.Error())}
-	case errors.As(err, &re):
-		return &ErrorInfo{Kind: "response", Status: re.Status, Reason: re.Reason, Message: clip(re.Error())}
+	r.RequestID = c.RequestID
+	r.Error = &ErrorInfo{
+		Kind: c.Source, Field: c.Field, Reason: c.Reason, Message: clip(c.Msg), MessageEn: c.MsgEn,
+		Status: c.UpstreamStatus, Code: c.SellerCode,
+		Sent: c.Source == "transport" && c.MayHaveReached,
 	}
-	return &ErrorInfo{Kind: "internal", Message: clip(errText(err))}
 }
 
 // interrupted describes a claim whose attempt died without a result.

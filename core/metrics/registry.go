@@ -84,10 +84,10 @@ func New(opts Options) (*Registry, error) {
 func (r *Registry) Options() Options { return r.opts }
 
 // UpstreamCall records one finished upstream attempt. outcome is a code
-// such as "passed" or "timeout" (see core.Outcome). possiblyBilled tells
+// such as "passed" or "timeout" (core.Class.Outcome). possiblyBilled tells
 // whether the seller may have seen, and so billed, the attempt (core's
 // MayHaveReached); billed whether it certainly did: its answer carried
-// code 200 (core.Billed), which implies possiblyBilled. latency is the
+// code 200 (core.Class.Billed), which implies possiblyBilled. latency is the
 // attempt's duration; zero means no network exchange happened (circuit
 // open, budget spent) and is kept out of the latency histogram.
 func (r *Registry) UpstreamCall(outcome string, possiblyBilled, billed bool, latency time.Duration) {

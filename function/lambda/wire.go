@@ -57,7 +57,7 @@ func fromEnv(ctx context.Context, log *slog.Logger) (*app, error) {
 	log.Info("configured", "config", client.Config(), "upload", ucfg, "drop_in_signatures", len(keys) > 0)
 	return &app{
 		log:      log,
-		handler:  httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys, LenientDate: lenientDate, Metrics: lines}),
+		handler:  httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys, LenientDate: lenientDate}),
 		pipeline: p,
 	}, nil
 }

@@ -91,7 +91,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}
 	h := httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys, LenientDate: lenientDate,
-		Metrics: lines, MetricsHandler: reg.Handler(), MaxConcurrent: sc.MaxConcurrent})
+		MetricsHandler: reg.Handler(), MaxConcurrent: sc.MaxConcurrent})
 	guard, err := newBrowserGuard(h, log, ln.Addr(), sc)
 	if err != nil {
 		ln.Close()

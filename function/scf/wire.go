@@ -55,7 +55,7 @@ func fromEnv(log *slog.Logger) builders {
 			if err != nil {
 				return nil, err
 			}
-			return httpapi.New(httpapi.Options{Verifier: c, Logger: log, ClientKeys: keys, LenientDate: lenientDate, Metrics: lines}), nil
+			return httpapi.New(httpapi.Options{Verifier: c, Logger: log, ClientKeys: keys, LenientDate: lenientDate}), nil
 		},
 		pipeline: func(ctx context.Context) (processor, error) {
 			c, err := newClient(ctx)

@@ -84,8 +84,8 @@ func TestNoPersonalDataAnywhere(t *testing.T) {
 	b64 := base64.StdEncoding.EncodeToString(photo)
 
 	for _, format := range []string{metrics.FormatJSON, metrics.FormatEMF} {
-		c, lines := newClient(format)
-		h := httpapi.New(httpapi.Options{Verifier: c, Logger: log, Metrics: lines, MetricsHandler: reg.Handler()})
+		c, _ := newClient(format)
+		h := httpapi.New(httpapi.Options{Verifier: c, Logger: log, MetricsHandler: reg.Handler()})
 		call := func(r *http.Request) {
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, r)
