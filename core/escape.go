@@ -12,14 +12,12 @@ import (
 // its padding '=' must be percent-escaped. Escaping is the one pass core
 // makes over every character after paying is decided, so it is done a
 // 64-character block at a time: the block is stored whole and each escape
-// re-stores the rest of the block three bytes on (BenchmarkEscape). On
-// amd64 the block's positions to escape are found with SSE2 compares
-// (escape_amd64.s), elsewhere, or built with -tags purego, with word
-// arithmetic (escapeBlocksGo). Both are held to url.QueryEscape by
-// TestEscape and FuzzEscape.
+// re-stores the rest of the block three bytes on (BenchmarkEscape); word
+// arithmetic finds the block's positions to escape. TestEscape and
+// FuzzEscape hold it to url.QueryEscape.
 
 // escapeSlack is how far past its output escapeText and escapeBytes may
-// write: the block paths store whole 64-byte blocks.
+// write: the block path stores whole 64-byte blocks.
 const escapeSlack = 64
 
 // escapeText writes src, standard-alphabet base64 text with '=' only as
@@ -34,7 +32,7 @@ func escapeText(out []byte, src string) int {
 // escapeBytes is escapeText for text held in a byte slice.
 func escapeBytes(out []byte, src []byte) int {
 	_ = out[3*len(src)+escapeSlack-1]
-	r, w := escapeBlocksBytes(out, src)
+	r, w := escapeBlocks(out, src)
 	return w + escapeWords(out[w:], src[r:])
 }
 
@@ -48,13 +46,13 @@ var escapes = func() (t [256]uint32) {
 	return t
 }()
 
-// blockTail is what the block paths leave to escapeWords: at least a
+// blockTail is what the block path leaves to escapeWords: at least a
 // block, because an escape near a block's end re-stores the 64 characters
-// after it, which must be in src; and the padding, which the block paths
-// do not look for.
+// after it, which must be in src; and the padding, which the block path
+// does not look for.
 const blockTail = 64
 
-// blocksLen is how much of an n-character text the block paths escape:
+// blocksLen is how much of an n-character text the block path escapes:
 // whole 64-character blocks, leaving at least blockTail characters.
 func blocksLen(n int) int {
 	if n < 2*64 {
@@ -63,11 +61,11 @@ func blocksLen(n int) int {
 	return (n - blockTail) &^ 63
 }
 
-// escapeBlocksGo is the block path in portable Go: it escapes the first
-// blocksLen(len(src)) characters of src, which must hold no '=', into out
-// and returns how many it read and wrote. It writes at most 3*read+64
-// bytes and does nothing if out is shorter.
-func escapeBlocksGo[S ~string | ~[]byte](out []byte, src S) (read, written int) {
+// escapeBlocks escapes the first blocksLen(len(src)) characters of src,
+// which must hold no '=', into out and returns how many it read and
+// wrote. It writes at most 3*read+64 bytes and does nothing if out is
+// shorter.
+func escapeBlocks[S ~string | ~[]byte](out []byte, src S) (read, written int) {
 	const (
 		ones = 0x0101010101010101
 		high = 0x8080808080808080

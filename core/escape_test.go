@@ -9,18 +9,15 @@ import (
 	"testing"
 )
 
-// escapers are every way core escapes text, each as escapeText composes
-// it: the block path (the assembly one on amd64), then escapeWords.
+// escapers are every way core escapes text: the block path followed by
+// escapeWords, for text in a string and in a byte slice, and escapeWords
+// alone.
 var escapers = []struct {
 	name string
 	fn   func(out []byte, src string) int
 }{
 	{"text", escapeText},
 	{"bytes", func(out []byte, src string) int { return escapeBytes(out, []byte(src)) }},
-	{"blocks-go", func(out []byte, src string) int {
-		r, w := escapeBlocksGo(out, src)
-		return w + escapeWords(out[w:], src[r:])
-	}},
 	{"words", escapeWords[string]},
 }
 
@@ -85,14 +82,14 @@ func TestEscape(t *testing.T) {
 	}
 }
 
-// TestEscapeBlocksBounds holds the block paths to their contract: they
+// TestEscapeBlocksBounds holds the block path to its contract: it
 // read only whole blocks, leave at least a block, write at most 3*read+64
 // bytes, and do nothing into an out too short for that.
 func TestEscapeBlocksBounds(t *testing.T) {
 	r := rand.New(rand.NewPCG(6, 8))
 	blocks := map[string]func([]byte, string) (int, int){
-		"blocks": escapeBlocks, "blocks-go": escapeBlocksGo[string],
-		"blocks-bytes": func(out []byte, src string) (int, int) { return escapeBlocksBytes(out, []byte(src)) },
+		"blocks":       escapeBlocks[string],
+		"blocks-bytes": func(out []byte, src string) (int, int) { return escapeBlocks(out, []byte(src)) },
 	}
 	for _, n := range []int{0, 63, 64, 127, 128, 129, 191, 192, 1000, 4096} {
 		src := base64Text(r, n, 1, 0) // all escapes: the most written
@@ -147,15 +144,12 @@ func FuzzEscape(f *testing.F) {
 
 // BenchmarkEscape escapes the 500 KB photo's text as the streaming body
 // does, in the room of io.Copy's 32 KiB buffer: a word at a time (the way
-// before blocks), in blocks in portable Go, and as core does on this
-// machine (escapeText: the SSE2 blocks on amd64).
+// before blocks), and as core does (escapeText: blocks, then words).
 func BenchmarkEscape(b *testing.B) {
 	text := base64.StdEncoding.EncodeToString(benchPhoto(b, 500_000))
 	out := make([]byte, 32<<10)
 	k := (len(out) - escapeSlack) / 3
-	for _, e := range escapers[2:] {
-		b.Run(e.name, func(b *testing.B) { benchEscape(b, e.fn, out, text, k) })
-	}
+	b.Run("words", func(b *testing.B) { benchEscape(b, escapeWords[string], out, text, k) })
 	b.Run("text", func(b *testing.B) { benchEscape(b, escapeText, out, text, k) })
 }
 
