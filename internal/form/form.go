@@ -74,22 +74,20 @@ func unescape(s string) (string, error) {
 }
 
 // unescapeSlack is the room past the unescaped text unescapeInto needs:
-// its stores are whole words and blocks.
+// its stores are whole words.
 const unescapeSlack = 64
 
 // unescapeInto unescapes s into out[n:], which must have room for
 // len(s)+unescapeSlack bytes, and returns the new end of out and how much
 // of s it read: all of it, or up to a '%' not followed by two hex digits.
 //
-// On amd64 unescapeBlocks takes 64 characters at a time while more than
-// two blocks remain. Otherwise text is copied eight bytes at a time: each word is stored whole and the
+// Text is copied eight bytes at a time: each word is stored whole and the
 // output moves on only past the bytes before its first escape, which is
 // then decoded in place of the rest. Form-encoded base64 has an escape
 // every 32 characters or so, so copying the runs between them with a call
 // each would cost more than the escapes.
 func unescapeInto(out []byte, n int, s string) (int, int) {
-	i, w := unescapeBlocks(out[n:], s, &hexValue)
-	n += w
+	i := 0
 	for i < len(s) {
 		for i+8 <= len(s) {
 			x := swar.Load8(s[i : i+8])

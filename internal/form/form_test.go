@@ -100,8 +100,8 @@ func randomEscaped(r *rand.Rand, n int, bad bool) string {
 	return s
 }
 
-// The block paths (SSE2 on amd64) take text of 136 characters or more;
-// every length and offset of escapes there is held to url.QueryUnescape.
+// Long text, with escapes at every length and offset, is held to
+// url.QueryUnescape.
 func TestUnescapeLong(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
 	for trial := range 20000 {
