@@ -3,8 +3,6 @@ package core
 import (
 	"encoding/binary"
 	"math/bits"
-
-	"github.com/faceid-verify/faceid/internal/swar"
 )
 
 // The photo's base64 text is most of every request body, and in the form
@@ -84,7 +82,7 @@ func escapeBlocks[S ~string | ~[]byte](out []byte, src S) (read, written int) {
 		// the high bit of every other one without carrying.
 		var m uint64
 		for k := 0; k < 64; k += 8 {
-			x := swar.Load8(s[k : k+8])
+			x := binary.LittleEndian.Uint64([]byte(s[k : k+8]))
 			b := ^(x + ones*(0x80-'0')) & high
 			m |= (b >> 7 * gather) >> 56 << k
 		}
@@ -107,7 +105,9 @@ func escapeBlocks[S ~string | ~[]byte](out []byte, src S) (read, written int) {
 // escapeWords escapes any base64 text a word at a time: each 8-byte word
 // is stored whole, a bit trick finds the bytes to escape (on random data
 // about one word in five has one), and for each the rest of the word is
-// stored again three bytes further on. out must have 3*len(src)+8 bytes.
+// stored again three bytes further on. The '=' padding, only ever in the
+// last two characters, is left to the byte loop after the words. out
+// must have 3*len(src)+8 bytes.
 func escapeWords[S ~string | ~[]byte](out []byte, src S) int {
 	const (
 		ones = 0x0101010101010101
@@ -115,11 +115,10 @@ func escapeWords[S ~string | ~[]byte](out []byte, src S) int {
 	)
 	_ = out[3*len(src)+8-1]
 	w, i := 0, 0
-	for ; i+8 <= len(src); i += 8 {
-		x := swar.Load8(src[i : i+8])
-		below := ^((x | high) - ones*'0') & high // exact for ASCII bytes
-		equal := swar.ZeroBytes(x ^ ones*'=')
-		m := below | equal
+	for ; i+8+2 <= len(src); i += 8 {
+		x := binary.LittleEndian.Uint64([]byte(src[i : i+8]))
+		// '+' and '/' are the alphabet's only bytes below '0'.
+		m := ^((x | high) - ones*'0') & high // exact for ASCII bytes
 		binary.LittleEndian.PutUint64(out[w:], x)
 		k := 8
 		for m != 0 {

@@ -196,8 +196,8 @@ func (d *Decoder) parse(final bool) {
 // short by the end of part when whole says nothing follows (both set
 // odd), or else at one the next read may complete.
 func (d *Decoder) unescape(part string, whole bool) (ok bool) {
-	if need := d.n + len(part) + unescapeSlack; need > len(d.out) {
-		d.out = append(d.out[:len(d.out):len(d.out)], make([]byte, max(need, 2*len(d.out), d.size+unescapeSlack)-len(d.out))...)
+	if need := d.n + len(part); need > len(d.out) {
+		d.out = append(d.out[:len(d.out):len(d.out)], make([]byte, max(need, 2*len(d.out), d.size)-len(d.out))...)
 	}
 	n, used := unescapeInto(d.out, d.n, part)
 	d.n, d.pos = n, d.pos+used

@@ -1,24 +1,20 @@
 // Package form parses application/x-www-form-urlencoded bodies exactly as
-// net/url.ParseQuery does, several times faster on the bodies this project
-// sees: megabytes of percent-escaped base64. url.ParseQuery unescapes a
-// byte at a time through a strings.Builder; here text is copied in blocks
-// up to each escape (unescapeInto), and a value with nothing to unescape
-// is returned as a piece of the body. Anything unusual (a ';', more
-// parameters than net/url allows by default) is handed to url.ParseQuery,
-// so under the default GODEBUG the two cannot disagree; FuzzParse
-// compares them. (GODEBUG=urlmaxqueryparams below 10000 makes net/url
-// refuse bodies this still parses.) A Decoder parses a body while it is
-// read.
+// net/url.ParseQuery does, with less copying of what this project's bodies
+// mostly are: megabytes of percent-escaped base64. url.ParseQuery
+// unescapes a byte at a time through a strings.Builder; here text is
+// unescaped into one buffer of its final size (unescapeInto), and a value
+// with nothing to unescape is returned as a piece of the body
+// (BenchmarkParse). Anything unusual (a ';', more parameters than net/url
+// allows by default) is handed to url.ParseQuery, so under the default
+// GODEBUG the two cannot disagree; FuzzParse compares them.
+// (GODEBUG=urlmaxqueryparams below 10000 makes net/url refuse bodies this
+// still parses.) A Decoder parses a body while it is read.
 package form
 
 import (
-	"encoding/binary"
-	"math/bits"
 	"net/url"
 	"strings"
 	"unsafe"
-
-	"github.com/faceid-verify/faceid/internal/swar"
 )
 
 // maxParams is net/url's default limit on the number of parameters.
@@ -60,11 +56,10 @@ func Parse(body string) (url.Values, error) {
 // unescape is url.QueryUnescape. Text with nothing to unescape is returned
 // as it is; other text is unescaped into a new buffer (unescapeInto).
 func unescape(s string) (string, error) {
-	i := special(s)
-	if i == len(s) {
+	if !strings.ContainsAny(s, "%+") {
 		return s, nil
 	}
-	out := make([]byte, len(s)+unescapeSlack)
+	out := make([]byte, len(s))
 	n, used := unescapeInto(out, 0, s)
 	if used < len(s) {
 		return "", url.EscapeError(s[used:min(len(s), used+3)])
@@ -73,75 +68,27 @@ func unescape(s string) (string, error) {
 	return unsafe.String(unsafe.SliceData(out), n), nil
 }
 
-// unescapeSlack is the room past the unescaped text unescapeInto needs:
-// its stores are whole words.
-const unescapeSlack = 64
-
-// unescapeInto unescapes s into out[n:], which must have room for
-// len(s)+unescapeSlack bytes, and returns the new end of out and how much
-// of s it read: all of it, or up to a '%' not followed by two hex digits.
-//
-// Text is copied eight bytes at a time: each word is stored whole and the
-// output moves on only past the bytes before its first escape, which is
-// then decoded in place of the rest. Form-encoded base64 has an escape
-// every 32 characters or so, so copying the runs between them with a call
-// each would cost more than the escapes.
+// unescapeInto unescapes s into out[n:], which must have room for len(s)
+// bytes, and returns the new end of out and how much of s it read: all of
+// it, or up to a '%' not followed by two hex digits.
 func unescapeInto(out []byte, n int, s string) (int, int) {
 	i := 0
-	for i < len(s) {
-		for i+8 <= len(s) {
-			x := swar.Load8(s[i : i+8])
-			binary.LittleEndian.PutUint64(out[n:n+8], x)
-			m := specialBytes(x)
-			if m == 0 {
-				n, i = n+8, i+8
-				continue
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '+':
+			c = ' '
+		case '%':
+			if i+3 > len(s) || hexValue[s[i+1]]|hexValue[s[i+2]] > 15 {
+				return n, i
 			}
-			k := bits.TrailingZeros64(m) >> 3
-			n, i = n+k, i+k
-			break
+			c = hexValue[s[i+1]]<<4 | hexValue[s[i+2]]
+			i += 2
 		}
-		if i+8 > len(s) {
-			k := special(s[i:])
-			n += copy(out[n:], s[i:i+k])
-			if i += k; i == len(s) {
-				break
-			}
-		}
-		if s[i] == '+' {
-			out[n] = ' '
-			n, i = n+1, i+1
-			continue
-		}
-		if i+3 > len(s) || hexValue[s[i+1]]|hexValue[s[i+2]] > 15 {
-			return n, i
-		}
-		out[n] = hexValue[s[i+1]]<<4 | hexValue[s[i+2]]
-		n, i = n+1, i+3
+		out[n] = c
+		n++
 	}
 	return n, i
-}
-
-// specialBytes has the high bit of each '%' or '+' byte of x set.
-func specialBytes(x uint64) uint64 {
-	const ones = 0x0101010101010101
-	return swar.ZeroBytes(x^ones*'%') | swar.ZeroBytes(x^ones*'+')
-}
-
-// special returns the index of the first '%' or '+' in s, or len(s).
-func special(s string) int {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if m := specialBytes(swar.Load8(s[i : i+8])); m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
-	}
-	for ; i < len(s); i++ {
-		if s[i] == '%' || s[i] == '+' {
-			return i
-		}
-	}
-	return i
 }
 
 // hexValue maps a hex digit to its value and anything else to 0xFF.

@@ -121,11 +121,11 @@ func TestUnescapeIntoBounds(t *testing.T) {
 	for range 2000 {
 		s := randomEscaped(r, 136+r.IntN(400), false)
 		n := r.IntN(20)
-		buf := make([]byte, n+len(s)+unescapeSlack+32)
+		buf := make([]byte, n+len(s)+32)
 		for i := range buf {
 			buf[i] = 0xA5
 		}
-		out := buf[:n+len(s)+unescapeSlack]
+		out := buf[:n+len(s)]
 		end, used := unescapeInto(out, n, s)
 		want, _ := url.QueryUnescape(s)
 		if used != len(s) || string(out[n:end]) != want {

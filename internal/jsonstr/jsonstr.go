@@ -4,17 +4,14 @@
 // of its final size in one allocation. encoding/json unquotes an escaped
 // string into a scratch buffer and then copies it, so a photo-sized
 // string would briefly be held three times (the input, the scratch, the
-// string). It also holds the eight-bytes-at-a-time scan for the end of a
-// literal's plain text, which the JSON body parser uses to find strings.
+// string). It also holds the scan for the end of a literal's plain text,
+// which the JSON body parser uses to find strings.
 package jsonstr
 
 import (
-	"math/bits"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
-
-	"github.com/faceid-verify/faceid/internal/swar"
 )
 
 // Unquote decodes the JSON string literal data, quotes included, as
@@ -101,28 +98,13 @@ func decode(p []byte) (string, bool) {
 
 // PlainLen returns how many leading bytes of s stand for themselves
 // inside a JSON string literal: none is '"', '\\' or a control character.
-// It tests eight bytes at a time, since a photo is megabytes of such
-// bytes.
 func PlainLen[T ~string | ~[]byte](s T) int {
-	const (
-		ones = 0x0101010101010101
-		high = 0x8080808080808080
-	)
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := swar.Load8(s[i : i+8])
-		m := swar.ZeroBytes(x^ones*'"') | swar.ZeroBytes(x^ones*'\\') |
-			^((x|high)-ones*0x20)&high&^x // bytes below 0x20
-		if m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
-	}
-	for ; i < len(s); i++ {
+	for i := 0; i < len(s); i++ {
 		if c := s[i]; c == '"' || c == '\\' || c < 0x20 {
 			return i
 		}
 	}
-	return i
+	return len(s)
 }
 
 // writeValid writes p, each byte of invalid UTF-8 as U+FFFD, as
