@@ -29,15 +29,11 @@ func parseBody(contentType string, d *form.Decoder) (req sellerRequest, ok bool)
 	if err != nil {
 		return req, false
 	}
-	// The values share d's storage, which the next request reuses once
-	// this one is answered. Only the photo is left there: the other fields
-	// are small, and a photo URL's parts may outlive the request in the
-	// download client's connection pool.
 	return sellerRequest{
-		IDCard: strings.Clone(strings.TrimSpace(vals.Get("idcard"))),
-		Name:   strings.Clone(vals.Get("name")),
+		IDCard: strings.TrimSpace(vals.Get("idcard")),
+		Name:   vals.Get("name"),
 		Image:  strings.TrimSpace(vals.Get("image")),
-		URL:    strings.Clone(strings.TrimSpace(vals.Get("url"))),
+		URL:    strings.TrimSpace(vals.Get("url")),
 	}, true
 }
 

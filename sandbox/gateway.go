@@ -7,6 +7,7 @@ import (
 
 	"github.com/faceid-verify/faceid/core/codes"
 	"github.com/faceid-verify/faceid/core/hmacauth"
+	"github.com/faceid-verify/faceid/internal/form"
 )
 
 // Gateway messages beyond those of hmacauth (gateway-auth.md §1b, §5).
@@ -57,8 +58,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rid string, g 
 	// The body is parsed while it arrives, as a server does that is not
 	// left waiting for the whole of it: with the client on the same
 	// machine, the work would otherwise add to every call's time.
-	body := s.bodies.NewDecoder(int(min(r.ContentLength, s.maxBody)))
-	defer body.Release() // the answer holds nothing of the body
+	body := form.NewDecoder(int(min(r.ContentLength, s.maxBody)))
 	if _, err := body.ReadFrom(http.MaxBytesReader(w, r.Body, s.maxBody)); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/core/hmacauth"
-	"github.com/faceid-verify/faceid/internal/form"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -64,7 +63,6 @@ type Server struct {
 	faults   faultQueue
 	orders   orderNumbers
 	fetch    *http.Client
-	bodies   form.Buffers
 
 	received, authenticated, billable atomic.Int64
 

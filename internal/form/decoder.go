@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/url"
 	"strings"
-	"sync"
 	"unsafe"
 )
 
@@ -36,8 +35,6 @@ type Decoder struct {
 	// ';', a bad escape, too many pairs, or a body that opens like JSON,
 	// which its reader will likely not parse as a form at all.
 	odd bool
-
-	pool *Buffers // where Release hands raw and out, if anywhere
 }
 
 // readChunk is the least room added when a body outgrows its buffer or
@@ -53,43 +50,6 @@ func NewDecoder(size int) *Decoder {
 		d.raw = make([]byte, 0, size+1)
 	}
 	return d
-}
-
-// Buffers keeps the storage of released Decoders for new ones. A server
-// reading large bodies one after another would otherwise allocate, clear
-// and collect two body-sized buffers for each. The zero value is ready.
-type Buffers struct{ p sync.Pool }
-
-// storage is what a Decoder gives back.
-type storage struct{ raw, out []byte }
-
-// maxKept bounds the buffers kept: an outsized body's go to the GC.
-const maxKept = 16 << 20
-
-// NewDecoder is the package's NewDecoder, reusing released storage.
-func (b *Buffers) NewDecoder(size int) *Decoder {
-	st, _ := b.p.Get().(*storage)
-	if st == nil {
-		st = new(storage)
-	}
-	d := &Decoder{vals: make(url.Values), empty: true, size: max(size, 0), pool: b}
-	d.raw, d.out = st.raw[:0], st.out[:cap(st.out)]
-	if size > 0 && cap(d.raw) < size+1 {
-		d.raw = make([]byte, 0, size+1)
-	}
-	return d
-}
-
-// Release gives d's storage back to the Buffers that made d. Nothing read
-// from d, its Body, its Values or their strings, may be used afterwards:
-// the next body is written over them. d itself is left empty, and reads
-// into it after this are left to Parse.
-func (d *Decoder) Release() {
-	if d.pool == nil || cap(d.raw) > maxKept || cap(d.out) > maxKept {
-		return
-	}
-	d.pool.p.Put(&storage{raw: d.raw[:0], out: d.out[:0]})
-	*d = Decoder{odd: true}
 }
 
 // ReadFrom reads r to its end, parsing as it goes. It returns the bytes

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
-	"unsafe"
 )
 
 // chunked reads s a few bytes at a time, as a body arrives in TLS records
@@ -41,12 +40,7 @@ func (c *chunked) Read(p []byte) (int, error) {
 // answers.
 func decodeLike(t *testing.T, body string, size, maxRead int, r *rand.Rand) {
 	t.Helper()
-	decodeWith(t, NewDecoder(size), body, size, maxRead, r)
-}
-
-// decodeWith is decodeLike with the Decoder given.
-func decodeWith(t *testing.T, d *Decoder, body string, size, maxRead int, r *rand.Rand) {
-	t.Helper()
+	d := NewDecoder(size)
 	n, err := d.ReadFrom(&chunked{s: body, r: r, max: maxRead})
 	if err != nil || n != int64(len(body)) || d.Body() != body {
 		t.Fatalf("%.60q: ReadFrom = %d, %v; body %.60q", body, n, err, d.Body())
@@ -129,43 +123,6 @@ func TestDecoderReadError(t *testing.T) {
 	}
 }
 
-// A Decoder made from Buffers answers as a fresh one whatever the bodies
-// before it left in the storage it reuses.
-func TestBuffersReuse(t *testing.T) {
-	r := rand.New(rand.NewPCG(9, 10))
-	var bufs Buffers
-	bodies := []string{largeBody(30_000), "a=%41&b=", largeBody(10_000), cases[0], largeBody(60_000), "{\"x\":1}", largeBody(20_000)}
-	reused := 0
-	var last *byte
-	for range 3 {
-		for i, body := range bodies {
-			size := []int{len(body), 0, len(body) / 2}[i%3]
-			d := bufs.NewDecoder(size)
-			if len(body) > 1000 && cap(d.raw) > 0 && unsafe.SliceData(d.raw[:1]) == last {
-				reused++
-			}
-			decodeWith(t, d, body, size, 1+r.IntN(20_000), r)
-			last = unsafe.SliceData(d.raw[:1])
-			d.Release()
-			if v, err := d.Values(); d.Body() != "" || len(v) != 0 || err != nil {
-				t.Fatalf("a released Decoder still gives its body or values: %q, %v, %v", d.Body(), v, err)
-			}
-			// Misused after Release, it still answers as Parse does.
-			if _, err := d.ReadFrom(strings.NewReader("a=1&b=%41")); err != nil || d.Body() != "a=1&b=%41" {
-				t.Fatalf("ReadFrom after Release: %v, body %q", err, d.Body())
-			}
-			if v, err := d.Values(); err != nil || v.Get("b") != "A" {
-				t.Fatalf("Values after Release = %v, %v", v, err)
-			}
-		}
-	}
-	// sync.Pool may drop what it is given (the race detector makes it drop
-	// some on purpose), but not every time.
-	if reused == 0 {
-		t.Fatal("no Decoder reused the storage of the one released before it")
-	}
-}
-
 func FuzzDecoder(f *testing.F) {
 	for _, c := range cases {
 		f.Add(c, uint8(3), uint64(1))
@@ -174,13 +131,6 @@ func FuzzDecoder(f *testing.F) {
 		r := rand.New(rand.NewPCG(seed, 7))
 		decodeLike(t, body, len(body), int(maxRead)+1, r)
 		decodeLike(t, body, 0, int(maxRead)+1, r)
-		// Over storage a body of the same length, but other bytes, left.
-		var bufs Buffers
-		junk := strings.Repeat("%41+", len(body)/4+1)
-		d := bufs.NewDecoder(len(junk))
-		d.ReadFrom(strings.NewReader(junk))
-		d.Release()
-		decodeWith(t, bufs.NewDecoder(len(body)), body, len(body), int(maxRead)+1, r)
 	})
 }
 
@@ -196,8 +146,7 @@ func largeBody(n int) string {
 }
 
 // BenchmarkDecoder reads the 500 KB photo's body in 16 KB reads (a TLS
-// record each), with fresh storage and with Buffers, against reading it
-// whole and then calling Parse.
+// record each), against reading it whole and then calling Parse.
 func BenchmarkDecoder(b *testing.B) {
 	body := largeBody(500_000)
 	b.Run("decoder/500KB", func(b *testing.B) {
@@ -212,22 +161,6 @@ func BenchmarkDecoder(b *testing.B) {
 			if _, err := d.Values(); err != nil {
 				b.Fatal(err)
 			}
-		}
-	})
-	b.Run("buffers/500KB", func(b *testing.B) {
-		b.SetBytes(int64(len(body)))
-		b.ReportAllocs()
-		r := rand.New(rand.NewPCG(1, 2))
-		var bufs Buffers
-		for b.Loop() {
-			d := bufs.NewDecoder(len(body))
-			if _, err := d.ReadFrom(&chunked{s: body, r: r, max: 16 << 10}); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := d.Values(); err != nil {
-				b.Fatal(err)
-			}
-			d.Release()
 		}
 	})
 	b.Run("read-then-parse/500KB", func(b *testing.B) {
