@@ -17,8 +17,6 @@ sandbox:
 ## test: every test with the race detector, fuzz seed corpora included
 test: lint
 	$(GO) test -race -count=1 $(PKGS)
-	# the portable escaping, base64 scan and unescaping, used where there is no assembly
-	$(GO) test -count=1 -tags purego ./core/ ./core/photo/ ./internal/form/
 	@$(MAKE) --no-print-directory test-arm64
 
 # Lambda deploys arm64 (LAMBDA_ARCH). Tests that start other processes
@@ -47,7 +45,6 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
-	$(GO) vet -tags purego ./core/... ./internal/...
 	GOARCH=arm64 $(GO) vet ./core/... ./function/... ./internal/...
 
 ## bench: every figure in docs/benchmarks.md; raw numbers in dist/bench/results.txt (knobs: see bench/run.sh)
