@@ -59,7 +59,7 @@ if ! skip micro; then
 	$GO test -run='^$' -bench='^(BenchmarkCoreOverhead|BenchmarkFloor|BenchmarkFormEncoding|BenchmarkEscape)$' -benchmem -count="$COUNT" ./core/ | tee "$OUT/core.txt" | tee -a "$RES"
 	{
 		$GO test -run='^$' -bench='^BenchmarkDecodeBase64$//^std$' -benchmem -count="$COUNT" ./core/photo/
-		$GO test -run='^$' -bench='^(BenchmarkDecodeBase64Into|BenchmarkReadHead|BenchmarkScanStd)$' -benchmem -count="$COUNT" ./core/photo/
+		$GO test -run='^$' -bench='^(BenchmarkDecodeBase64Into|BenchmarkReadHead)$' -benchmem -count="$COUNT" ./core/photo/
 	} | tee "$OUT/photo.txt" | tee -a "$RES"
 	# Request parsing: the function's JSON and form bodies, the platform
 	# events' escaped strings, and the sandbox's form bodies as they arrive.
