@@ -1,6 +1,9 @@
 package specsample
 
 import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
 	"strings"
 	"testing"
 )
@@ -11,20 +14,36 @@ func TestSamples(t *testing.T) {
 		t.Skip(err)
 	}
 	v := Values{BaseURL: "http://127.0.0.1:1234", SecretID: "sid", SecretKey: "skey", IDCard: "110101199003070011", Name: "张三", Image: "QUJD"}
-	for name, f := range map[string]func(string, Values) (string, error){"python": Python, "go": Go} {
-		s, err := f(spec, v)
+	for _, sample := range All {
+		name := sample.Name
+		s, err := sample.Source(spec, v)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		for _, want := range []string{"http://127.0.0.1:1234/release/face_id_card/post", "sid", "skey", "110101199003070011", "张三", "QUJD"} {
+		wants := []string{"http://127.0.0.1:1234/release/face_id_card/post", "sid", "skey", "110101199003070011", "张三", "QUJD"}
+		switch name {
+		case "csharp": // a literal form
+			wants[4] = "%E5%BC%A0%E4%B8%89"
+		case "curl": // signed again, not holding the key
+			wants[2] = "signature = " + curlSignature("skey")
+		}
+		for _, want := range wants {
 			if !strings.Contains(s, want) {
 				t.Errorf("%s sample lacks %q", name, want)
 			}
 		}
-		if strings.Contains(s, "myqcloud.com") || strings.Contains(s, "xxxx") {
+		if strings.Contains(s, "myqcloud.com") || strings.Contains(s, "xxx") || strings.Contains(s, "AKIDi6qE41WgJ9w8h4h9zq68Vq24d1beIuN0qIwU") {
 			t.Errorf("%s sample still points at the real service or placeholder keys", name)
 		}
 	}
+}
+
+// curlSignature is the curl sample's signature with key, computed here
+// from the sample's printed date and source.
+func curlSignature(key string) string {
+	mac := hmac.New(sha1.New, []byte(key))
+	mac.Write([]byte("date: Mon, 19 Mar 2018 12:08:40 GMT\nsource: source"))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
 func TestShapeChangesAreErrors(t *testing.T) {
@@ -33,5 +52,8 @@ func TestShapeChangesAreErrors(t *testing.T) {
 	}
 	if _, err := Go("package main\nurl := 'x'\nusing System.IO;", Values{}); err == nil {
 		t.Error("want an error for a sample without the expected lines")
+	}
+	if _, err := Curl("curl -v -X POST http://x/a -H 'Date:d' -H 'Source:s'\n//请用云市场", Values{}); err == nil {
+		t.Error("want an error for a curl command without Authorization")
 	}
 }
