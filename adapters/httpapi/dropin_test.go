@@ -403,3 +403,69 @@ func rawExchange(t *testing.T, addr, method, path, headers, body string) (string
 	}
 	return head, rest
 }
+
+// Drop-in mode takes clients of either gateway, unchanged but for the
+// host: both schemes on both address forms and on /verify. Where the
+// sandbox serves the same scheme on the same path, it answers the same.
+func TestDropInAcceptsBothGateways(t *testing.T) {
+	f := newFixture(t, sandbox.Config{}, core.Config{}, Options{ClientKeys: map[string]string{dropID: dropKey}})
+	body := url.Values{"idcard": {passID}, "name": {"张三"}, "image": {f.photo}}.Encode()
+	now := time.Now()
+	sign := func(v hmacauth.Variant, id, key string, at time.Time) func(*http.Request) {
+		return func(r *http.Request) {
+			hmacauth.Sign(r.Header, hmacauth.Credentials{SecretID: id, SecretKey: key, Source: "market", Variant: v}, at)
+		}
+	}
+	tests := []struct {
+		name    string
+		variant hmacauth.Variant
+		key     string
+		at      time.Time
+		status  int
+		message string
+	}{
+		{"cloudmarket", hmacauth.CloudMarket, dropKey, now, 200, ""},
+		{"x-date", hmacauth.XDate, dropKey, now, 200, ""},
+		{"date", hmacauth.Date, dropKey, now.Add(-time.Hour), 200, ""}, // never too old
+		{"cloudmarket, wrong key", hmacauth.CloudMarket, "not-" + dropKey, now, 403, hmacauth.MsgSignatureMismatch},
+		{"cloudmarket, 16 minutes old", hmacauth.CloudMarket, dropKey, now.Add(-16 * time.Minute), 403, hmacauth.MsgCloudMarketDateExpired},
+		{"x-date, 16 minutes old", hmacauth.XDate, dropKey, now.Add(-16 * time.Minute), 401, hmacauth.MsgXDateOutOfDate},
+	}
+	for _, tc := range tests {
+		for _, path := range []string{"/verify", "/release/face_id_card/post", servicePath} {
+			t.Run(tc.name+path, func(t *testing.T) {
+				r := formReq(path, body)
+				sign(tc.variant, dropID, tc.key, tc.at)(r)
+				w := httptest.NewRecorder()
+				f.handler.ServeHTTP(w, r)
+				if w.Code != tc.status {
+					t.Fatalf("status %d, want %d: %s", w.Code, tc.status, w.Body)
+				}
+				if tc.message != "" && w.Body.String() != `{"message":"`+tc.message+`"}` {
+					t.Fatalf("body %s, want the message %q", w.Body, tc.message)
+				}
+			})
+		}
+		// The sandbox's own path for the scheme.
+		path := "/release/face_id_card/post"
+		if tc.variant == hmacauth.CloudMarket {
+			path = servicePath
+		}
+		t.Run(tc.name+" as the sandbox", func(t *testing.T) {
+			fn, sb := httptest.NewRecorder(), httptest.NewRecorder()
+			r := formReq(path, body)
+			sign(tc.variant, dropID, tc.key, tc.at)(r)
+			f.handler.ServeHTTP(fn, r)
+			key := sandbox.DefaultSecretKey
+			if tc.key != dropKey {
+				key = "not-" + key
+			}
+			r = formReq(path, body)
+			sign(tc.variant, sandbox.DefaultSecretID, key, tc.at)(r)
+			f.sb.ServeHTTP(sb, r)
+			if got, want := readFields(t, fn), readFields(t, sb); fn.Code != sb.Code || got != want {
+				t.Fatalf("function %d %+v\nsandbox  %d %+v", fn.Code, got, sb.Code, want)
+			}
+		})
+	}
+}

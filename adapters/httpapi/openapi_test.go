@@ -393,7 +393,7 @@ type apiCase struct {
 	verifier  httpapi.Verifier // replaces the core client (faults the sandbox cannot make)
 	prime     int              // calls made before the request (quota)
 	body      func() (contentType, body string)
-	sign      string // "", "ok" or "wrong"
+	sign      string // "", "ok", "cloudmarket" or "wrong"
 	status    int
 	upstream  int    // the status on the upstream's paths when it differs
 	kind      string // expected error.kind, "" when none
