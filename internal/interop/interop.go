@@ -63,12 +63,42 @@ func (r *Runner) Run(t testing.TB, lang, src string) Output {
 	if err := os.WriteFile(file, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return r.run(t, lang, l, dir, file, nil)
+}
+
+// OwnClients are the languages of the project's own clients of the Cloud
+// Market API gateway (testdata/clients/cloudmarket.*).
+var OwnClients = []string{"python", "node", "php"}
+
+// RunOwn runs the project's own Cloud Market client in lang with env
+// added to the environment (FACEID_URL, FACEID_ID, FACEID_KEY,
+// FACEID_IDCARD, FACEID_NAME, FACEID_IMAGE_FILE). Such a client prints
+// the HTTP status on its first line, then the body.
+func (r *Runner) RunOwn(t testing.TB, lang string, env ...string) Output {
+	t.Helper()
+	l, ok := langs[lang]
+	if !ok {
+		t.Fatalf("interop: no runner for %q", lang)
+	}
+	if reason := l.missing(); reason != "" {
+		t.Skipf("the %s client cannot run: %s", lang, reason)
+	}
+	file := filepath.Join(packageDir(), "testdata", "clients", "cloudmarket"+filepath.Ext(l.file))
+	return r.run(t, lang, l, t.TempDir(), file, env)
+}
+
+func (r *Runner) run(t testing.TB, lang string, l language, dir, file string, env []string) Output {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
 	cmd, err := l.command(ctx, r, dir, file)
 	if err != nil {
 		t.Fatalf("%s: %v", lang, err)
 	}
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Dir = dir
@@ -93,13 +123,13 @@ func Available(lang string) string {
 	return l.missing()
 }
 
-type lang struct {
+type language struct {
 	file    string
 	missing func() string
 	command func(ctx context.Context, r *Runner, dir, file string) (*exec.Cmd, error)
 }
 
-var langs = map[string]lang{
+var langs = map[string]language{
 	"python": {"client.py", need("python3"), func(ctx context.Context, _ *Runner, _, file string) (*exec.Cmd, error) {
 		return exec.CommandContext(ctx, "python3", file), nil
 	}},
