@@ -148,7 +148,9 @@ var langs = map[string]language{
 	// go run builds outside the module: the samples use the standard library only.
 	"go": {"main.go", need("go"), func(ctx context.Context, _ *Runner, _, file string) (*exec.Cmd, error) {
 		cmd := exec.CommandContext(ctx, "go", "run", file)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
+		// For this machine, even when the tests run built for another
+		// (make test-arm64 sets GOARCH).
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=", "GOOS=", "GOARCH=")
 		return cmd, nil
 	}},
 	"csharp": {"client.cs", need("mcs", "mono"), func(ctx context.Context, _ *Runner, dir, file string) (*exec.Cmd, error) {
