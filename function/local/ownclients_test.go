@@ -18,8 +18,15 @@ import (
 // gateway refuses it. sandbox/cmd/sandbox runs the same clients against
 // the standalone sandbox.
 func TestOwnClientsAgainstDropIn(t *testing.T) {
-	const id, secret = "app-id", "app-secret"
-	base, _, stderr := startLocal(t, map[string]string{"FACEID_CLIENT_KEYS": id + ":" + secret})
+	// A key for each client: these sign no body, so two clients in one
+	// second under one key would carry the same signature, which drop-in
+	// mode takes for a replay.
+	const secret = "app-secret"
+	var pairs []string
+	for _, lang := range interop.OwnClients {
+		pairs = append(pairs, "app-"+lang+":"+secret)
+	}
+	base, _, stderr := startLocal(t, map[string]string{"FACEID_CLIENT_KEYS": strings.Join(pairs, ",")})
 	run := interop.NewRunner(t)
 	for _, lang := range interop.OwnClients {
 		t.Run(lang, func(t *testing.T) {
@@ -42,7 +49,7 @@ func TestOwnClientsAgainstDropIn(t *testing.T) {
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					out := run.RunOwn(t, lang, "FACEID_URL="+base+"/service-ndq49qvj/face_id_card/post",
-						"FACEID_ID="+id, "FACEID_KEY="+tc.key, "FACEID_IDCARD=110101199003070011", "FACEID_NAME=张三",
+						"FACEID_ID=app-"+lang, "FACEID_KEY="+tc.key, "FACEID_IDCARD=110101199003070011", "FACEID_NAME=张三",
 						"FACEID_IMAGE_FILE="+photoFile(t))
 					status, body := ownAnswer(t, out)
 					if status != tc.status || !tc.check(body) {

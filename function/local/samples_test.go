@@ -3,12 +3,14 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/faceid-verify/faceid/internal/interop"
 	"github.com/faceid-verify/faceid/internal/specsample"
@@ -29,9 +31,21 @@ func TestSamplesSeeTheSameAnswers(t *testing.T) {
 	if err != nil {
 		t.Skipf("the samples cannot run: %v", err)
 	}
+	// Every sample and case signs with a key of its own: the samples sign
+	// no body, so two of them in one second under one key would carry the
+	// same signature, which drop-in mode takes for a replay.
 	const id, secret = "app-id", "app-secret"
-	fn, _, _ := startLocal(t, map[string]string{"FACEID_CLIENT_KEYS": id + ":" + secret})
-	sb := sandbox.New(sandbox.Config{Keys: map[string]string{id: secret}})
+	keys := map[string]string{}
+	var pairs []string
+	for _, sample := range specsample.All {
+		for i := range 8 {
+			k := fmt.Sprintf("%s-%s-%d", id, sample.Name, i)
+			keys[k] = secret
+			pairs = append(pairs, k+":"+secret)
+		}
+	}
+	fn, _, _ := startLocal(t, map[string]string{"FACEID_CLIENT_KEYS": strings.Join(pairs, ",")})
+	sb := sandbox.New(sandbox.Config{Keys: keys})
 	refSrv := httptest.NewServer(sb)
 	t.Cleanup(func() { sb.Close(); refSrv.Close() })
 
@@ -70,6 +84,9 @@ func TestSamplesSeeTheSameAnswers(t *testing.T) {
 			want: func(s seen) bool { return s.answer != nil && s.answer.Code == 200 && s.answer.Data.Incorrect == 100 },
 			only: []string{"curl"}, edit: func(src string) string { return strings.Replace(src, `"url":"",}'`, `"url":""}'`, 1) }},
 	}
+	if len(cases) > 8 {
+		t.Fatal("more cases than keys per sample")
+	}
 	run := interop.NewRunner(t)
 	for _, sample := range specsample.All {
 		t.Run(sample.Name, func(t *testing.T) {
@@ -77,7 +94,7 @@ func TestSamplesSeeTheSameAnswers(t *testing.T) {
 				t.Skipf("the %s sample cannot run: %s", sample.Name, reason)
 			}
 			t.Parallel()
-			for _, tc := range cases {
+			for i, tc := range cases {
 				if tc.only != nil && !slices.Contains(tc.only, sample.Name) {
 					continue
 				}
@@ -91,7 +108,8 @@ func TestSamplesSeeTheSameAnswers(t *testing.T) {
 				t.Run(tc.name, func(t *testing.T) {
 					show := func(base string) (seen, interop.Output) {
 						v := tc.v
-						v.BaseURL = base
+						v.BaseURL, v.Now = base, time.Now()
+						v.SecretID = fmt.Sprintf("%s-%s-%d", id, sample.Name, i)
 						src, err := sample.Source(spec, v)
 						if err != nil {
 							t.Fatal(err)

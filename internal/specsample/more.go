@@ -90,9 +90,9 @@ func Java(spec string, v Values) (string, error) {
 
 // Curl returns the page's curl command with v substituted. The command
 // carries a fixed Date and a precomputed signature, so changing the keys
-// means signing its own "date: …\nsource: …" again with v's key (the
-// gateway does not check the age of a Date-signed request). The Host
-// header follows the URL. Its body is JSON with a trailing comma, as
+// means signing its "date: …\nsource: …" again with v's key, over v.Now
+// when set, as the page's note under the command asks. The Host header
+// follows the URL. Its body is JSON with a trailing comma, as
 // printed; it is left so.
 func Curl(spec string, v Values) (string, error) {
 	s, err := cut(spec, "curl -v -X POST ", "\n//请用云市场")
@@ -128,6 +128,11 @@ func Curl(spec string, v Values) (string, error) {
 	base, err := url.Parse(v.BaseURL)
 	if err != nil {
 		return "", fmt.Errorf("curl sample: base url: %w", err)
+	}
+	if !v.Now.IsZero() {
+		now := v.Now.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT")
+		s = strings.Replace(s, "-H 'Date:"+date+"'", "-H 'Date:"+now+"'", 1)
+		date = now
 	}
 	mac := hmac.New(sha1.New, []byte(v.SecretKey))
 	mac.Write([]byte("date: " + date + "\nsource: " + source))

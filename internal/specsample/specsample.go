@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // ErrNoSpec means the product page is not beside the repository.
@@ -47,6 +48,10 @@ type Values struct {
 	BaseURL             string
 	SecretID, SecretKey string
 	IDCard, Name, Image string
+	// Now, when set, is the date a sample that prints a fixed one sends
+	// instead: the curl sample's Date, which the page says is to be the
+	// current GMT time.
+	Now time.Time
 }
 
 // Python returns the page's Python client with v substituted.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSamples(t *testing.T) {
@@ -44,6 +45,25 @@ func curlSignature(key string) string {
 	mac := hmac.New(sha1.New, []byte(key))
 	mac.Write([]byte("date: Mon, 19 Mar 2018 12:08:40 GMT\nsource: source"))
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+func TestCurlDate(t *testing.T) {
+	spec, err := Load()
+	if err != nil {
+		t.Skip(err)
+	}
+	now := time.Date(2026, 12, 3, 11, 42, 18, 0, time.UTC)
+	s, err := Curl(spec, Values{BaseURL: "http://127.0.0.1:1", SecretID: "sid", SecretKey: "skey", Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mac := hmac.New(sha1.New, []byte("skey"))
+	mac.Write([]byte("date: Thu, 03 Dec 2026 11:42:18 GMT\nsource: source"))
+	want := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	if !strings.Contains(s, "-H 'Date:Thu, 03 Dec 2026 11:42:18 GMT'") || !strings.Contains(s, "signature = "+want) ||
+		strings.Contains(s, "2018") {
+		t.Fatalf("the command does not carry and sign the given date:\n%.400s", s)
+	}
 }
 
 func TestShapeChangesAreErrors(t *testing.T) {
