@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/faceid-verify/faceid/core/codes"
 	"github.com/faceid-verify/faceid/core/hmacauth"
 	"github.com/faceid-verify/faceid/internal/form"
 )
@@ -85,7 +84,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rid string, g 
 	payload := marshal(env)
 	// The seller charges for every answer with code 200, whatever the
 	// comparison found, and before the client has read a byte of it.
-	if env.Code == codes.OK {
+	if env.Code == codeOK {
 		s.billable.Add(1)
 		ev.billable = true
 	}

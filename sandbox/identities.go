@@ -12,8 +12,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/faceid-verify/faceid/core/codes"
 )
 
 // Identity is one row of the sandbox's fictional population: what the
@@ -100,10 +98,10 @@ func withDefaults(id Identity) Identity {
 	id.IDCard = normalizeIDCard(id.IDCard)
 	id.Name = strings.TrimSpace(id.Name)
 	if id.Code == 0 {
-		id.Code = codes.OK
+		id.Code = codeOK
 	}
-	if id.Code == codes.OK && id.Incorrect == 0 {
-		id.Incorrect = codes.Match
+	if id.Code == codeOK && id.Incorrect == 0 {
+		id.Incorrect = incMatch
 	}
 	return id
 }
@@ -130,14 +128,14 @@ func ValidateIdentities(ids []Identity, now time.Time) error {
 			bad("name is empty")
 		}
 		switch {
-		case id.Code == codes.OK:
-			if !slices.Contains(codes.IncorrectCodes(), id.Incorrect) {
-				bad("incorrect %d is not a documented code %v", id.Incorrect, codes.IncorrectCodes())
+		case id.Code == codeOK:
+			if !slices.Contains(incorrectCodes(), id.Incorrect) {
+				bad("incorrect %d is not a documented code %v", id.Incorrect, incorrectCodes())
 			}
-		case id.Code == codes.BadRequest:
+		case id.Code == codeBadRequest:
 			bad("code 400 is decided by parameter checks, not by the table")
 		default:
-			if _, ok := codes.Code(id.Code); !ok {
+			if _, ok := codeMessages[id.Code]; !ok {
 				bad("code %d is not a documented seller code", id.Code)
 			}
 			if id.Incorrect != 0 {
@@ -146,7 +144,7 @@ func ValidateIdentities(ids []Identity, now time.Time) error {
 		}
 		if math.IsNaN(id.Score) || id.Score < 0 || id.Score > 1 {
 			bad("score %v is outside [0, 1]", id.Score)
-		} else if id.Score != 0 && id.Incorrect != codes.Match {
+		} else if id.Score != 0 && id.Incorrect != incMatch {
 			bad("score is only reported with incorrect 100")
 		}
 	}

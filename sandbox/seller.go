@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/faceid-verify/faceid/core/codes"
 	"github.com/faceid-verify/faceid/internal/form"
 )
 
@@ -40,8 +39,7 @@ type verdict struct {
 
 func failure(code int, msg string) envelope {
 	if msg == "" {
-		m, _ := codes.Code(code)
-		msg = m.Zh
+		msg = codeMessages[code]
 	}
 	return envelope{Msg: msg, Code: code, Data: struct{}{}}
 }
@@ -50,29 +48,19 @@ func failure(code int, msg string) envelope {
 // 100; data.msg is then the score band's verdict, else the code's meaning.
 func (s *Server) success(incorrect int, score float64) envelope {
 	v := verdict{OrderNo: s.orders.next(s.now()), Incorrect: incorrect}
-	if incorrect == codes.Match {
-		v.Score = score
-		switch {
-		case score >= codes.DefaultSameThreshold:
-			v.Msg = codes.MsgSame
-		case score >= codes.DefaultUncertainThreshold:
-			v.Msg = codes.MsgUncertain
-		default:
-			v.Msg = codes.MsgDifferent
-		}
+	if incorrect == incMatch {
+		v.Score, v.Msg = score, scoreVerdict(score)
 	} else {
-		m, _ := codes.Incorrect(incorrect)
-		v.Msg = m.Zh
+		v.Msg = incorrectMessages[incorrect]
 	}
-	ok, _ := codes.Code(codes.OK)
-	return envelope{Msg: ok.Zh, Success: true, Code: codes.OK, Data: v}
+	return envelope{Msg: codeMessages[codeOK], Success: true, Code: codeOK, Data: v}
 }
 
 // decide is the seller: parameter checks, the identity table, the photo.
 func (s *Server) decide(ctx context.Context, contentType string, body *form.Decoder) envelope {
 	req, ok := parseBody(contentType, body)
 	if !ok {
-		return failure(codes.BadRequest, msgBadBody)
+		return failure(codeBadRequest, msgBadBody)
 	}
 	env := s.judge(ctx, req)
 	env.idcard = maskID(normalizeIDCard(req.IDCard))
@@ -81,22 +69,22 @@ func (s *Server) decide(ctx context.Context, contentType string, body *form.Deco
 
 func (s *Server) judge(ctx context.Context, req sellerRequest) envelope {
 	if msg := validate(req); msg != "" {
-		return failure(codes.BadRequest, msg)
+		return failure(codeBadRequest, msg)
 	}
 	// The size limit is the upload's, checked before any lookup; its
 	// message, unlike 109–112, does not say the identity was verified.
 	// The bound first: counting line breaks is a pass over the whole text.
 	if req.Image != "" && len(req.Image)*3/4 > s.maxImage && base64DecodedLen(req.Image) > s.maxImage {
-		return s.success(codes.ImageTooLarge, 0)
+		return s.success(incImageTooLarge, 0)
 	}
 	id, known := s.ids[normalizeIDCard(req.IDCard)]
 	switch {
-	case known && id.Code != codes.OK:
+	case known && id.Code != codeOK:
 		return failure(id.Code, "")
 	case !known:
-		return s.success(codes.NoSuchID, 0)
+		return s.success(incNoSuchID, 0)
 	case strings.TrimSpace(req.Name) != id.Name:
-		return s.success(codes.NameMismatch, 0)
+		return s.success(incNameMismatch, 0)
 	}
 	if inc := s.photoProblem(ctx, req); inc != 0 {
 		return s.success(inc, 0)

@@ -1,7 +1,7 @@
 // Package codes holds the face–ID-card API's documented codes and their
 // meanings: the top-level result codes and the per-comparison `incorrect`
-// codes. The client and the sandbox both read them from here so the two can
-// never disagree about what a code means.
+// codes. The sandbox keeps its own copy from the product page, so that it
+// witnesses this reading rather than sharing it; its tests compare the two.
 package codes
 
 // Top-level `code` values of the seller's envelope.
