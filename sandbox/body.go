@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"mime"
+	"net/url"
 	"strings"
-
-	"github.com/faceid-verify/faceid/internal/form"
-	"github.com/faceid-verify/faceid/internal/jsonstr"
 )
 
 // sellerRequest holds the four body fields of the product page. An empty
@@ -16,16 +14,24 @@ type sellerRequest struct {
 	IDCard, Name, Image, URL string
 }
 
-// parseBody reads a form or JSON body, read by d. JSON is chosen by
-// Content-Type, or by a body starting with '{' whatever the type, since
-// the product page's own curl example posts JSON with curl's default form
-// Content-Type. ok is false when the body cannot be read as either.
-func parseBody(contentType string, d *form.Decoder) (req sellerRequest, ok bool) {
+// maxFormParams bounds the pairs of a form body: net/url's default limit,
+// held here too so that a GODEBUG setting cannot lift it.
+const maxFormParams = 10_000
+
+// parseBody reads a form or JSON body with the standard library only.
+// JSON is chosen by Content-Type, or by a body starting with '{' whatever
+// the type, since the product page's own curl example posts JSON with
+// curl's default form Content-Type. ok is false when the body cannot be
+// read as either.
+func parseBody(contentType, body string) (req sellerRequest, ok bool) {
 	mt, _, _ := mime.ParseMediaType(contentType)
-	if body := d.Body(); strings.Contains(mt, "json") || strings.HasPrefix(strings.TrimSpace(body), "{") {
+	if strings.Contains(mt, "json") || strings.HasPrefix(strings.TrimSpace(body), "{") {
 		return parseJSONBody(body)
 	}
-	vals, err := d.Values()
+	if strings.Count(body, "&") >= maxFormParams {
+		return req, false
+	}
+	vals, err := url.ParseQuery(body)
 	if err != nil {
 		return req, false
 	}
@@ -58,8 +64,9 @@ func jsonText(raw json.RawMessage) string {
 	if len(raw) == 0 || string(raw) == "null" {
 		return ""
 	}
-	if s, ok := jsonstr.Unquote(raw); ok {
-		return s // decoded as encoding/json would, in one allocation
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
 	}
 	return string(raw)
 }

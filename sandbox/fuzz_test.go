@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/core/hmacauth"
-	"github.com/faceid-verify/faceid/internal/form"
 )
 
 // FuzzRequestBody feeds arbitrary bodies and content types through the
@@ -30,11 +29,7 @@ func FuzzRequestBody(f *testing.F) {
 	s.fetch = &http.Client{Transport: refuseTransport{}}
 	creds := hmacauth.Credentials{SecretID: DefaultSecretID, SecretKey: DefaultSecretKey, Source: "market", Variant: hmacauth.XDate}
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
-		d := form.NewDecoder(len(body))
-		if _, err := d.ReadFrom(bytes.NewReader(body)); err != nil {
-			t.Fatal(err)
-		}
-		if req, ok := parseBody(contentType, d); ok {
+		if req, ok := parseBody(contentType, string(body)); ok {
 			_ = validate(req)
 		}
 		r := httptest.NewRequest(http.MethodPost, "/release/face_id_card/post", bytes.NewReader(body))

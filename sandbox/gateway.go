@@ -2,11 +2,12 @@ package sandbox
 
 import (
 	"errors"
+	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/faceid-verify/faceid/core/hmacauth"
-	"github.com/faceid-verify/faceid/internal/form"
 )
 
 // Gateway messages beyond those of hmacauth (gateway-auth.md §1b, §5).
@@ -54,11 +55,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rid string, g 
 	}
 	s.authenticated.Add(1)
 
-	// The body is parsed while it arrives, as a server does that is not
-	// left waiting for the whole of it: with the client on the same
-	// machine, the work would otherwise add to every call's time.
-	body := form.NewDecoder(int(min(r.ContentLength, s.maxBody)))
-	if _, err := body.ReadFrom(http.MaxBytesReader(w, r.Body, s.maxBody)); err != nil {
+	// The body is read whole, into a string sized by Content-Length when
+	// there is one, and parsed once it is all there (parseBody).
+	var body strings.Builder
+	body.Grow(int(min(max(r.ContentLength, 0), s.maxBody)))
+	if _, err := io.Copy(&body, http.MaxBytesReader(w, r.Body, s.maxBody)); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			gatewayError(http.StatusRequestEntityTooLarge, msgTooLarge)
@@ -76,7 +77,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rid string, g 
 		}
 	}
 
-	env := s.decide(r.Context(), r.Header.Get("Content-Type"), body)
+	env := s.decide(r.Context(), r.Header.Get("Content-Type"), body.String())
 	ev.code, ev.idcard = env.Code, env.idcard
 	if v, ok := env.Data.(verdict); ok {
 		ev.incorrect = v.Incorrect

@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/url"
 	"strings"
-
-	"github.com/faceid-verify/faceid/internal/form"
 )
 
 // The seller's 400 messages. The idcard one is quoted on the product page;
@@ -57,7 +55,7 @@ func (s *Server) success(incorrect int, score float64) envelope {
 }
 
 // decide is the seller: parameter checks, the identity table, the photo.
-func (s *Server) decide(ctx context.Context, contentType string, body *form.Decoder) envelope {
+func (s *Server) decide(ctx context.Context, contentType, body string) envelope {
 	req, ok := parseBody(contentType, body)
 	if !ok {
 		return failure(codeBadRequest, msgBadBody)

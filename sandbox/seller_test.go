@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/faceid-verify/faceid/core/codes"
@@ -124,6 +125,9 @@ func TestParameterErrors(t *testing.T) {
 		{"ftp url", "", form(zhangID, zhang, "", "ftp://example.com/a.jpg").Encode(), badURL},
 		{"relative url", "", form(zhangID, zhang, "", "/a.jpg").Encode(), badURL},
 		{"bad form escape", "application/x-www-form-urlencoded", "idcard=%zz", badBody},
+		{"semicolon separator", "application/x-www-form-urlencoded", form(zhangID, zhang, img, "").Encode() + ";x=1", badBody},
+		// net/url's default limit, held whatever GODEBUG says.
+		{"10,001 parameters", "", form(zhangID, zhang, img, "").Encode() + strings.Repeat("&x=", 10_001-4), badBody},
 		{"bad JSON", "application/json", `{"idcard":`, badBody},
 		{"JSON null", "application/json", `null`, badBody},
 		{"JSON array", "application/json", `["x"]`, badBody},
@@ -154,6 +158,8 @@ func TestBodyFormats(t *testing.T) {
 		{"JSON", "application/json", `{"idcard":"` + zhangID + `","name":"张三","image":"` + img + `","url":""}`},
 		{"JSON with charset", "application/json; charset=utf-8", `{"idcard":"` + zhangID + `","name":"张三","image":"` + img + `"}`},
 		{"JSON with a form content type", "application/x-www-form-urlencoded", `{"idcard":"` + zhangID + `","name":"张三","image":"` + img + `"}`},
+		{"10,000 parameters", "", form(zhangID, zhang, img, "").Encode() + strings.Repeat("&x=", 10_000-4)},
+		{"form, escapes in every field", "", "idcard=" + url.QueryEscape(zhangID) + "&name=%E5%BC%A0%E4%B8%89&image=" + url.QueryEscape(img) + "&url="},
 		{"JSON numeric idcard, null url", "application/json", `{"idcard":110101199003070011,"name":"张三","image":"` + img + `","url":null}`},
 	}
 	h := newHarness(t, sandbox.Config{})
