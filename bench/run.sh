@@ -61,12 +61,12 @@ if ! skip micro; then
 		$GO test -run='^$' -bench='^BenchmarkDecodeBase64$//^std$' -benchmem -count="$COUNT" ./core/photo/
 		$GO test -run='^$' -bench='^(BenchmarkDecodeBase64Into|BenchmarkReadHead)$' -benchmem -count="$COUNT" ./core/photo/
 	} | tee "$OUT/photo.txt" | tee -a "$RES"
-	# Request parsing: the function's JSON and form bodies, the platform
-	# events' escaped strings, and the sandbox's form bodies as they arrive.
+	# Request parsing: the function's JSON and form bodies and the platform
+	# events' escaped strings.
 	{
 		$GO test -run='^$' -bench='^BenchmarkParseJSON$' -benchmem -count="$COUNT" ./adapters/httpapi/
 		$GO test -run='^$' -bench='^BenchmarkUnquote$' -benchmem -count="$COUNT" ./internal/jsonstr/
-		$GO test -run='^$' -bench='^(BenchmarkParse|BenchmarkDecoder)$' -benchmem -count="$COUNT" ./internal/form/
+		$GO test -run='^$' -bench='^BenchmarkParse$' -benchmem -count="$COUNT" ./internal/form/
 	} | tee "$OUT/parse.txt" | tee -a "$RES"
 	if [[ -n "$benchstat" ]]; then
 		section "benchstat (medians, ±95% interval)"

@@ -8,7 +8,7 @@
 // allows by default) is handed to url.ParseQuery, so under the default
 // GODEBUG the two cannot disagree; FuzzParse compares them.
 // (GODEBUG=urlmaxqueryparams below 10000 makes net/url refuse bodies this
-// still parses.) A Decoder parses a body while it is read.
+// still parses.)
 package form
 
 import (

@@ -1,6 +1,7 @@
 package form
 
 import (
+	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
@@ -142,4 +143,15 @@ func TestUnescapeIntoBounds(t *testing.T) {
 			}
 		}
 	}
+}
+
+// largeBody is a form body as the samples send it, with a photo of n
+// random bytes.
+func largeBody(n int) string {
+	data := make([]byte, n)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range data {
+		data[i] = byte(r.Uint32())
+	}
+	return url.Values{"idcard": {"110101199003070011"}, "image": {base64.StdEncoding.EncodeToString(data)}, "name": {"张三"}, "url": {""}}.Encode()
 }
