@@ -65,6 +65,49 @@ func TestSignVectors(t *testing.T) {
 	}
 }
 
+// TestVerifyKnownAnswers gives the Verifier each known answer in a request
+// built by hand, not by Sign: the sandbox authenticates with the Verifier,
+// so it too is held to the independent computation, in both gateways'
+// schemes. Each is refused once a byte of its signature changes.
+func TestVerifyKnownAnswers(t *testing.T) {
+	for _, ka := range knownAnswers {
+		t.Run(ka.name, func(t *testing.T) {
+			request := func(auth string) *http.Request {
+				r := httptest.NewRequest("POST", "/release/face_id_card/post", nil)
+				date := ka.at.UTC().Format(http.TimeFormat)
+				switch ka.creds.Variant {
+				case XDate:
+					r.Header.Set("X-Date", date)
+					r.Header.Set("X-Source", ka.creds.Source)
+				case Date:
+					r.Header.Set("Date", date)
+					r.Header.Set("Source", ka.creds.Source)
+				}
+				r.Header.Set("Authorization", auth)
+				return r
+			}
+			g := LegacyGateway
+			if ka.creds.Variant == CloudMarket {
+				g = CloudMarketGateway
+			}
+			v := &Verifier{
+				Lookup: func(id string) (string, bool) { return ka.creds.SecretKey, id == ka.creds.SecretID },
+				Now:    func() time.Time { return ka.at },
+			}
+			if id, err := v.VerifyFor(request(ka.want), g); err != nil || id != ka.creds.SecretID {
+				t.Fatalf("VerifyFor = %q, %v; want %q", id, err, ka.creds.SecretID)
+			}
+			i := strings.Index(ka.want, "signature") + len(`signature":"`) // inside it in either scheme
+			flipped := []byte(ka.want)
+			flipped[i] = map[bool]byte{true: 'B', false: 'A'}[flipped[i] == 'A']
+			var f *Failure
+			if _, err := v.VerifyFor(request(string(flipped)), g); !errors.As(err, &f) || f.Message != MsgSignatureMismatch {
+				t.Errorf("signature changed at %d: %v, want %q", i, err, MsgSignatureMismatch)
+			}
+		})
+	}
+}
+
 func TestParseAuthorization(t *testing.T) {
 	tests := []struct {
 		in   string
