@@ -1,26 +1,22 @@
 package core
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/faceid-verify/faceid/core/codes"
 	"github.com/faceid-verify/faceid/core/hmacauth"
-	"github.com/kelseyhightower/envconfig"
 )
 
 // DefaultEndpoint is the product page's address of the face–ID-card API.
 const DefaultEndpoint = "https://service-ndq49qvj-1256140209.ap-shanghai.apigateway.myqcloud.com/release/face_id_card/post"
 
 // EnvPrefix prefixes every environment variable. SCF reserves SCF_, QCLOUD_
-// and TENCENTCLOUD_, so the function uses its own.
+// and TENCENTCLOUD_, so the function uses its own. Package config reads
+// them, into Config by its envconfig tags among others.
 const EnvPrefix = "FACEID"
 
 // Secret is a string that never prints: fmt, slog and encoding/json all see
@@ -38,7 +34,9 @@ func (s Secret) Reveal() string               { return string(s) }
 func (s *Secret) Decode(v string) error       { *s = Secret(v); return nil }
 
 // Config is everything the client needs. The zero value plus an endpoint and
-// a key pair is usable: WithDefaults fills the rest.
+// a key pair is usable: WithDefaults fills the rest. Each field's
+// envconfig tag names its variable (FACEID_ + tag), which package config
+// reads.
 type Config struct {
 	Endpoint  string `envconfig:"ENDPOINT"`
 	SecretID  string `envconfig:"SECRET_ID"`
@@ -244,58 +242,4 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// requiredIfSet are variables that, when present, must not be empty:
-// envconfig alone would let an empty value through as "unset".
-var requiredIfSet = []string{"ENDPOINT", "SECRET_ID", "SECRET_KEY", "SECRET_KEY_FILE"}
-
-// LoadEnv reads FACEID_* variables into a defaulted Config without requiring
-// the key pair (the local server supplies the sandbox's when none is set).
-func LoadEnv() (Config, error) {
-	for _, k := range requiredIfSet {
-		if v, ok := os.LookupEnv(EnvPrefix + "_" + k); ok && strings.TrimSpace(v) == "" {
-			return Config{}, &ConfigError{EnvPrefix + "_" + k, "is set but empty"}
-		}
-	}
-	var c Config
-	if err := envconfig.Process(EnvPrefix, &c); err != nil {
-		var pe *envconfig.ParseError
-		if errors.As(err, &pe) {
-			// ParseError's text repeats the value; name the key and type only.
-			return Config{}, &ConfigError{pe.KeyName, "cannot parse as " + pe.TypeName}
-		}
-		return Config{}, fmt.Errorf("config: %w", err)
-	}
-	if c.SecretKeyFile != "" {
-		if c.SecretKey != "" {
-			return Config{}, &ConfigError{EnvPrefix + "_SECRET_KEY_FILE", "set together with " + EnvPrefix + "_SECRET_KEY; choose one"}
-		}
-		b, err := os.ReadFile(c.SecretKeyFile)
-		if err != nil {
-			reason := "cannot read the file"
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				reason += ": " + pe.Err.Error()
-			}
-			return Config{}, &ConfigError{EnvPrefix + "_SECRET_KEY_FILE", reason}
-		}
-		c.SecretKey = Secret(strings.TrimSpace(string(b)))
-		if c.SecretKey == "" {
-			return Config{}, &ConfigError{EnvPrefix + "_SECRET_KEY_FILE", "file is empty"}
-		}
-	}
-	return c.WithDefaults(), nil
-}
-
-// FromEnv reads and validates the configuration from FACEID_* variables.
-func FromEnv() (Config, error) {
-	c, err := LoadEnv()
-	if err != nil {
-		return Config{}, err
-	}
-	if err := c.Validate(); err != nil {
-		return Config{}, err
-	}
-	return c, nil
 }

@@ -1,18 +1,14 @@
 package deploy
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"reflect"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/faceid-verify/faceid/config"
 	"github.com/faceid-verify/faceid/core"
 )
 
@@ -24,92 +20,10 @@ const (
 	resultPrefix = "results/"
 )
 
-// configEnv maps every variable core.Config reads to its field, by
-// reflection, so a renamed field or tag is noticed here.
-func configEnv() map[string]string {
-	names := map[string]string{}
-	rt := reflect.TypeFor[core.Config]()
-	for i := range rt.NumField() {
-		if tag := rt.Field(i).Tag.Get("envconfig"); tag != "" {
-			names[core.EnvPrefix+"_"+tag] = "core.Config." + rt.Field(i).Name
-		}
-	}
-	return names
-}
-
-var (
-	literalsOnce sync.Once
-	literals     map[string]string // string literal (and envconfig tag) → first file using it
-)
-
-// codeLiterals collects the string literals and envconfig struct tags of
-// the repository's non-test Go code (outside this package), to find
-// variables read outside core.Config: os.Getenv(core.EnvPrefix+"_X"),
-// another envconfig struct, or the full name spelled out.
-func codeLiterals(t *testing.T) map[string]string {
-	t.Helper()
-	literalsOnce.Do(func() {
-		literals = map[string]string{}
-		fset := token.NewFileSet()
-		filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				switch d.Name() {
-				case ".git", "testdata", "dist", "deploy", ".aws-sam", "node_modules":
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-				return nil
-			}
-			f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-			if err != nil {
-				return nil // a file mid-edit elsewhere is not this test's business
-			}
-			ast.Inspect(f, func(n ast.Node) bool {
-				lit, ok := n.(*ast.BasicLit)
-				if !ok || lit.Kind != token.STRING {
-					return true
-				}
-				s, err := strconv.Unquote(lit.Value)
-				if err != nil {
-					return true
-				}
-				rel, _ := filepath.Rel(root, path)
-				if _, dup := literals[s]; !dup {
-					literals[s] = rel
-				}
-				if tag := reflect.StructTag(s).Get("envconfig"); tag != "" {
-					if _, dup := literals["envconfig:"+tag]; !dup {
-						literals["envconfig:"+tag] = rel
-					}
-				}
-				return true
-			})
-			return nil
-		})
-	})
-	return literals
-}
-
-// whereRead says where the code reads a FACEID_ variable, or "" if nowhere.
-func whereRead(t *testing.T, name string) string {
-	t.Helper()
-	if field, ok := configEnv()[name]; ok {
-		return field
-	}
-	suffix := strings.TrimPrefix(name, core.EnvPrefix+"_")
-	lits := codeLiterals(t)
-	for _, key := range []string{name, "_" + suffix, "envconfig:" + suffix} {
-		if file, ok := lits[key]; ok {
-			return file
-		}
-	}
-	return ""
-}
+// isSetting reports whether the function reads name: the one loader
+// (package config) reads every FACEID_* variable, and its test holds that
+// nothing else does.
+func isSetting(name string) bool { return slices.Contains(config.Names(), name) }
 
 // checkEnv applies the rules every deployment's function environment
 // follows, whatever the platform; memoryMB is the function's memory.
@@ -120,7 +34,7 @@ func checkEnv(t *testing.T, file string, vars map[string]string, memoryMB int) {
 		case name == "GOMEMLIMIT":
 		case !strings.HasPrefix(name, core.EnvPrefix+"_"):
 			t.Errorf("%s: variable %s is not a %s_ setting", file, name, core.EnvPrefix)
-		case whereRead(t, name) == "":
+		case !isSetting(name):
 			t.Errorf("%s: %s is set but no code reads it (renamed? typo?)", file, name)
 		}
 	}
@@ -158,18 +72,14 @@ func checkEnv(t *testing.T, file string, vars map[string]string, memoryMB int) {
 	}
 }
 
-func TestConfigEnvReflection(t *testing.T) {
-	env := configEnv()
-	for _, name := range []string{"FACEID_SECRET_ID", "FACEID_SECRET_KEY", "FACEID_TIMEOUT"} {
-		if env[name] == "" {
-			t.Errorf("core.Config has no envconfig tag for %s: the deploy files must follow the rename", name)
+func TestKnownSettings(t *testing.T) {
+	for _, name := range []string{"FACEID_SECRET_ID", "FACEID_SECRET_KEY", "FACEID_TIMEOUT", "FACEID_CLIENT_KEYS", "FACEID_UPLOAD_PREFIX"} {
+		if !isSetting(name) {
+			t.Errorf("the loader does not read %s: the deploy files must follow the rename", name)
 		}
 	}
-	if whereRead(t, "FACEID_NO_SUCH_SETTING") != "" {
-		t.Error("an unknown variable was found in the code: the lookup accepts anything")
-	}
-	if whereRead(t, "FACEID_CLIENT_KEYS") == "" {
-		t.Error("FACEID_CLIENT_KEYS (read outside core.Config) was not found in the code")
+	if isSetting("FACEID_NO_SUCH_SETTING") {
+		t.Error("an unknown variable counts as a setting: the lookup accepts anything")
 	}
 }
 

@@ -369,14 +369,6 @@ func TestParseClientKeys(t *testing.T) {
 			t.Errorf("error reveals a secret: %v", err)
 		}
 	}
-	t.Setenv(EnvClientKeys, "")
-	if keys, err := ClientKeysFromEnv(); err == nil {
-		t.Errorf("set but empty: %v, want an error", keys)
-	}
-	os.Unsetenv(EnvClientKeys)
-	if keys, err := ClientKeysFromEnv(); err != nil || keys != nil {
-		t.Errorf("unset: %v, %v, want drop-in mode off", keys, err)
-	}
 }
 
 func FuzzParseRequest(f *testing.F) {

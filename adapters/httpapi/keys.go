@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/faceid-verify/faceid/core"
@@ -11,20 +10,12 @@ import (
 // EnvClientKeys names the drop-in key pairs' variable.
 const EnvClientKeys = core.EnvPrefix + "_CLIENT_KEYS"
 
-// ClientKeysFromEnv reads FACEID_CLIENT_KEYS. Unset, drop-in mode is off.
-// Set, it must hold at least one well-formed pair: a blank or broken value
-// is an error, so that a deploy whose secret did not resolve fails to
-// start instead of serving (and paying for) unsigned requests.
-func ClientKeysFromEnv() (map[string]string, error) {
-	v, set := os.LookupEnv(EnvClientKeys)
-	if !set {
-		return nil, nil
-	}
-	return ParseClientKeys(v)
-}
-
-// ParseClientKeys reads drop-in key pairs from "id:secret[,id:secret…]".
-// It never returns an empty map without an error. Errors name the
+// ParseClientKeys reads drop-in key pairs from "id:secret[,id:secret…]",
+// the value of FACEID_CLIENT_KEYS (package config reads it: unset, drop-in
+// mode is off). A blank or broken value is an error, so that a deploy
+// whose secret did not resolve fails to start instead of serving (and
+// paying for) unsigned requests. It never returns an empty map without an
+// error. Errors name the
 // position only: the text may hold a secret.
 func ParseClientKeys(s string) (map[string]string, error) {
 	s = strings.TrimSpace(s)

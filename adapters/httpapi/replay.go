@@ -7,12 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/hmacauth"
 	"github.com/faceid-verify/faceid/state"
 )
@@ -40,23 +37,6 @@ type ReplayStore interface {
 // hashes, so 20,000 signatures (22 a second for the whole 900 s window)
 // take a few megabytes. Past it the oldest are forgotten first.
 const defaultReplayEntries = 20_000
-
-// EnvLenientDate names the setting that restores the legacy gateway's
-// leniency for Date-signed requests.
-const EnvLenientDate = core.EnvPrefix + "_LENIENT_DATE"
-
-// LenientDateFromEnv reads FACEID_LENIENT_DATE (unset: false).
-func LenientDateFromEnv() (bool, error) {
-	v, ok := os.LookupEnv(EnvLenientDate)
-	if !ok {
-		return false, nil
-	}
-	b, err := strconv.ParseBool(strings.TrimSpace(v))
-	if err != nil {
-		return false, &core.ConfigError{Key: EnvLenientDate, Reason: "must be true or false"}
-	}
-	return b, nil
-}
 
 // MsgSignatureReused is the refusal of a signature already used for
 // another request, worded as the gateway words its own refusals.

@@ -1,18 +1,15 @@
 package upload
 
 import (
-	"errors"
-	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/faceid-verify/faceid/core"
-	"github.com/kelseyhightower/envconfig"
 )
 
 // Config says where uploads are read from and results written to. The zero
-// value plus WithDefaults is the documented default layout.
+// value plus WithDefaults is the documented default layout. The envconfig
+// tags name the variables (FACEID_ + tag) package config reads.
 type Config struct {
 	// UploadPrefix: only keys under it are verified.
 	UploadPrefix string `envconfig:"UPLOAD_PREFIX" default:"uploads/"`
@@ -83,35 +80,4 @@ func (c Config) Validate() error {
 		}
 	}
 	return nil
-}
-
-// FromEnv reads FACEID_UPLOAD_PREFIX, FACEID_RESULT_PREFIX,
-// FACEID_RESULT_BUCKET, FACEID_CLAIM_PREFIX, FACEID_DELETE_SOURCE and
-// FACEID_CLAIM_TTL, applies the defaults and validates the result. On SCF
-// call it on the first invocation: the platform sets the environment then.
-func FromEnv() (Config, error) {
-	// Set-but-empty is an error for every variable: envconfig would take ""
-	// for a string instead of the default.
-	for _, k := range []string{"UPLOAD_PREFIX", "RESULT_PREFIX", "RESULT_BUCKET", "CLAIM_PREFIX", "DELETE_SOURCE", "CLAIM_TTL"} {
-		if v, ok := os.LookupEnv(core.EnvPrefix + "_" + k); ok && strings.TrimSpace(v) == "" {
-			reason := "is set but empty"
-			if k == "RESULT_BUCKET" {
-				reason += "; unset it to write results to the upload's bucket"
-			}
-			return Config{}, &core.ConfigError{Key: core.EnvPrefix + "_" + k, Reason: reason}
-		}
-	}
-	var c Config
-	if err := envconfig.Process(core.EnvPrefix, &c); err != nil {
-		var pe *envconfig.ParseError
-		if errors.As(err, &pe) {
-			return Config{}, &core.ConfigError{Key: pe.KeyName, Reason: "cannot parse as " + pe.TypeName}
-		}
-		return Config{}, fmt.Errorf("upload config: %w", err)
-	}
-	c = c.WithDefaults()
-	if err := c.Validate(); err != nil {
-		return Config{}, err
-	}
-	return c, nil
 }

@@ -2,55 +2,40 @@ package upload
 
 import (
 	"errors"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/faceid-verify/faceid/core"
 )
 
-func TestFromEnv(t *testing.T) {
+// TestValidate: the layout's own rules, each naming its variable. Reading
+// the variables is package config's (config_test.go there).
+func TestValidate(t *testing.T) {
 	tests := []struct {
 		name   string
-		env    map[string]string
-		want   Config
+		cfg    Config
 		errKey string
 	}{
-		{"defaults", nil, Config{UploadPrefix: "uploads/", ResultPrefix: "results/", ClaimPrefix: "results/.claims/", ClaimTTL: 90 * time.Second}, ""},
-		{"all set", map[string]string{
-			"FACEID_UPLOAD_PREFIX": "in/", "FACEID_RESULT_PREFIX": "out/", "FACEID_RESULT_BUCKET": "res-1250000000",
-			"FACEID_CLAIM_PREFIX": "claims/", "FACEID_DELETE_SOURCE": "true", "FACEID_CLAIM_TTL": "3m",
-		}, Config{UploadPrefix: "in/", ResultPrefix: "out/", ResultBucket: "res-1250000000", ClaimPrefix: "claims/", DeleteSource: true, ClaimTTL: 3 * time.Minute}, ""},
-		{"empty upload prefix", map[string]string{"FACEID_UPLOAD_PREFIX": ""}, Config{}, "FACEID_UPLOAD_PREFIX"},
-		{"blank result prefix", map[string]string{"FACEID_RESULT_PREFIX": "  "}, Config{}, "FACEID_RESULT_PREFIX"},
-		{"empty result bucket", map[string]string{"FACEID_RESULT_BUCKET": ""}, Config{}, "FACEID_RESULT_BUCKET"},
-		{"empty delete source", map[string]string{"FACEID_DELETE_SOURCE": ""}, Config{}, "FACEID_DELETE_SOURCE"},
-		{"bad bool", map[string]string{"FACEID_DELETE_SOURCE": "sure"}, Config{}, "FACEID_DELETE_SOURCE"},
-		{"bad duration", map[string]string{"FACEID_CLAIM_TTL": "soon"}, Config{}, "FACEID_CLAIM_TTL"},
-		{"negative ttl", map[string]string{"FACEID_CLAIM_TTL": "-1s"}, Config{}, "FACEID_CLAIM_TTL"},
-		{"results under uploads", map[string]string{"FACEID_RESULT_PREFIX": "uploads/results/"}, Config{}, "FACEID_RESULT_PREFIX"},
-		{"claims under uploads", map[string]string{"FACEID_CLAIM_PREFIX": "uploads/.c/"}, Config{}, "FACEID_CLAIM_PREFIX"},
-		{"claims among results", map[string]string{"FACEID_CLAIM_PREFIX": "results/uploads/c/"}, Config{}, "FACEID_CLAIM_PREFIX"},
+		{"defaults", Config{}, ""},
+		{"all set", Config{UploadPrefix: "in/", ResultPrefix: "out/", ResultBucket: "res-1250000000",
+			ClaimPrefix: "claims/", DeleteSource: true, ClaimTTL: 3 * time.Minute}, ""},
+		{"negative ttl", Config{ClaimTTL: -time.Second}, "FACEID_CLAIM_TTL"},
+		{"results under uploads", Config{ResultPrefix: "uploads/results/"}, "FACEID_RESULT_PREFIX"},
+		{"claims under uploads", Config{ClaimPrefix: "uploads/.c/"}, "FACEID_CLAIM_PREFIX"},
+		{"claims among results", Config{ClaimPrefix: "results/uploads/c/"}, "FACEID_CLAIM_PREFIX"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, k := range []string{"UPLOAD_PREFIX", "RESULT_PREFIX", "RESULT_BUCKET", "CLAIM_PREFIX", "DELETE_SOURCE", "CLAIM_TTL"} {
-				t.Setenv("FACEID_"+k, "") // restored after the test
-				os.Unsetenv("FACEID_" + k)
-			}
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
-			got, err := FromEnv()
-			if tt.errKey != "" {
-				var ce *core.ConfigError
-				if !errors.As(err, &ce) || ce.Key != tt.errKey {
-					t.Fatalf("FromEnv() error = %v, want a ConfigError on %s", err, tt.errKey)
+			err := tt.cfg.WithDefaults().Validate()
+			if tt.errKey == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v", err)
 				}
 				return
 			}
-			if err != nil || got != tt.want {
-				t.Fatalf("FromEnv() = %+v, %v; want %+v", got, err, tt.want)
+			var ce *core.ConfigError
+			if !errors.As(err, &ce) || ce.Key != tt.errKey {
+				t.Fatalf("Validate() = %v, want a ConfigError on %s", err, tt.errKey)
 			}
 		})
 	}

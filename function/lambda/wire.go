@@ -8,28 +8,23 @@ import (
 	"github.com/faceid-verify/faceid/adapters/httpapi"
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/adapters/upload/s3store"
+	"github.com/faceid-verify/faceid/config"
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/metrics"
 )
 
-// fromEnv wires the function from FACEID_* variables and the AWS SDK's
-// standard configuration (the execution role, AWS_REGION, and endpoint
-// overrides such as AWS_ENDPOINT_URL_S3). The HTTP handler and the upload
+// fromEnv wires the function from its settings (package config) and the
+// AWS SDK's standard configuration (the execution role, AWS_REGION, and
+// endpoint overrides such as AWS_ENDPOINT_URL_S3). The HTTP handler and the upload
 // pipeline share one core client and its connection pool.
 func fromEnv(ctx context.Context, log *slog.Logger) (*app, error) {
-	cfg, err := core.FromEnv()
+	set, err := config.Load()
 	if err != nil {
 		return nil, err
 	}
-	keys, err := httpapi.ClientKeysFromEnv()
-	if err != nil {
-		return nil, err
-	}
-	lenientDate, err := httpapi.LenientDateFromEnv()
-	if err != nil {
-		return nil, err
-	}
+	cfg := set.Core
 	core.WarnIfRetiringDefault(log, cfg)
+	// The function's name is the platform's variable, not a setting.
 	reg, err := metrics.New(metrics.Options{UnitPriceFen: cfg.PriceFen, Function: os.Getenv("AWS_LAMBDA_FUNCTION_NAME")})
 	if err != nil {
 		return nil, err
@@ -41,23 +36,20 @@ func fromEnv(ctx context.Context, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	ucfg, err := upload.FromEnv()
-	if err != nil {
-		return nil, err
-	}
 	store, err := s3store.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p, err := upload.New(ucfg, client, store, upload.WithLogger(log), upload.WithDuplicates(lines.DuplicateSkipped))
+	p, err := upload.New(set.Upload, client, store, upload.WithLogger(log), upload.WithDuplicates(lines.DuplicateSkipped))
 	if err != nil {
 		return nil, err
 	}
 	// Config and upload.Config log without secrets (core.Secret is redacted).
-	log.Info("configured", "config", client.Config(), "upload", ucfg, "drop_in_signatures", len(keys) > 0)
+	log.Info("configured", "config", client.Config(), "upload", set.Upload, "drop_in_signatures", len(set.DropIn.ClientKeys) > 0)
 	return &app{
-		log:      log,
-		handler:  httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys, LenientDate: lenientDate}),
+		log: log,
+		handler: httpapi.New(httpapi.Options{Verifier: client, Logger: log,
+			ClientKeys: set.DropIn.ClientKeys, LenientDate: set.DropIn.LenientDate}),
 		pipeline: p,
 	}, nil
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/adapters/httpapi"
+	"github.com/faceid-verify/faceid/config"
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/hmacauth"
 	"github.com/faceid-verify/faceid/core/metrics"
@@ -37,23 +38,12 @@ func main() {
 // run serves until ctx ends. ready, if set, receives the listen address.
 func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) error {
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	cfg, err := core.LoadEnv()
+	set, err := config.LoadLocal()
 	if err != nil {
 		return err
 	}
-	keys, err := httpapi.ClientKeysFromEnv()
-	if err != nil {
-		return err
-	}
-	lenientDate, err := httpapi.LenientDateFromEnv()
-	if err != nil {
-		return err
-	}
-	sc, err := loadServerConfig()
-	if err != nil {
-		return err
-	}
-	if _, set := os.LookupEnv(core.EnvPrefix + "_ENDPOINT"); !set {
+	cfg, sc, keys := set.Core, serverConfig(set.Server), set.DropIn.ClientKeys
+	if !set.EndpointSet {
 		// The sandbox serves both gateways; FACEID_SIGNATURE=cloudmarket
 		// gets the Cloud Market gateway's path, so it can be tried here.
 		path := "/release/face_id_card/post"
@@ -82,15 +72,11 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	if err != nil {
 		return err
 	}
-	addr := sc.Addr
-	if addr == "" {
-		addr = "127.0.0.1:9000"
-	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", sc.Addr)
 	if err != nil {
-		return fmt.Errorf("listen %s: %w", addr, err)
+		return fmt.Errorf("listen %s: %w", sc.Addr, err)
 	}
-	h := httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys, LenientDate: lenientDate,
+	h := httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys, LenientDate: set.DropIn.LenientDate,
 		MetricsHandler: reg.Handler(), MaxConcurrent: sc.MaxConcurrent})
 	guard, err := newBrowserGuard(h, log, ln.Addr(), sc)
 	if err != nil {

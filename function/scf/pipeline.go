@@ -6,23 +6,18 @@ import (
 
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/adapters/upload/cosstore"
+	"github.com/faceid-verify/faceid/config"
 	"github.com/faceid-verify/faceid/core"
 	"github.com/tencentyun/scf-go-lib/functioncontext"
 )
 
-// newPipeline builds the COS upload pipeline from FACEID_* variables and
-// the execution role's keys, which cosstore reads at every request (SCF
+// newPipeline builds the COS upload pipeline from the settings and the
+// execution role's keys, which cosstore reads at every request (SCF
 // rotates them between invocations). Buckets whose event names no known
 // region are addressed in the function's own region.
-func newPipeline(ctx context.Context, log *slog.Logger, c *core.Client, opts ...upload.Option) (processor, error) {
-	ucfg, err := upload.FromEnv()
-	if err != nil {
-		return nil, err
-	}
-	scfg, err := cosstore.FromEnv()
-	if err != nil {
-		return nil, err
-	}
+func newPipeline(ctx context.Context, log *slog.Logger, c *core.Client, set config.Settings, opts ...upload.Option) (processor, error) {
+	ucfg := set.Upload
+	scfg := cosstore.Config{BaseURL: set.COS.BaseURL}
 	if fc, ok := functioncontext.FromContext(ctx); ok {
 		scfg.DefaultRegion = fc.TencentcloudRegion
 	}

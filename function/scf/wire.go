@@ -8,32 +8,29 @@ import (
 
 	"github.com/faceid-verify/faceid/adapters/httpapi"
 	"github.com/faceid-verify/faceid/adapters/upload"
+	"github.com/faceid-verify/faceid/config"
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/metrics"
 )
 
-// fromEnv wires the function from FACEID_* variables (and, for COS, the
-// role credentials SCF provides). Both builders share one core client.
+// fromEnv wires the function from its settings (package config, read at
+// the first invocation: SCF sets the environment then) and, for COS, the
+// role credentials SCF provides. Both builders share the settings and one
+// core client, so a broken setting stops both, as it stops the whole
+// function on Lambda.
 func fromEnv(log *slog.Logger) builders {
 	var client lazy[*core.Client]
 	var lines *metrics.Lines
-	var keys map[string]string
-	var lenientDate bool
+	var set config.Settings
 	newClient := func(ctx context.Context) (*core.Client, error) {
 		return client.get(ctx, func(context.Context) (*core.Client, error) {
-			cfg, err := core.FromEnv()
-			if err != nil {
+			var err error
+			if set, err = config.Load(); err != nil {
 				return nil, err
 			}
-			// Checked with the rest, so that a blank or broken value stops
-			// uploads too, as it stops the whole function on Lambda.
-			if keys, err = httpapi.ClientKeysFromEnv(); err != nil {
-				return nil, err
-			}
-			if lenientDate, err = httpapi.LenientDateFromEnv(); err != nil {
-				return nil, err
-			}
+			cfg := set.Core
 			core.WarnIfRetiringDefault(log, cfg)
+			// The function's name is the platform's variable, not a setting.
 			reg, err := metrics.New(metrics.Options{UnitPriceFen: cfg.PriceFen, Function: os.Getenv("SCF_FUNCTIONNAME")})
 			if err != nil {
 				return nil, err
@@ -45,7 +42,7 @@ func fromEnv(log *slog.Logger) builders {
 				return nil, err
 			}
 			// Config logs as redacted: Secret never prints.
-			log.Info("configured", "config", c.Config())
+			log.Info("configured", "config", c.Config(), "drop_in", set.DropIn)
 			return c, nil
 		})
 	}
@@ -55,14 +52,15 @@ func fromEnv(log *slog.Logger) builders {
 			if err != nil {
 				return nil, err
 			}
-			return httpapi.New(httpapi.Options{Verifier: c, Logger: log, ClientKeys: keys, LenientDate: lenientDate}), nil
+			return httpapi.New(httpapi.Options{Verifier: c, Logger: log,
+				ClientKeys: set.DropIn.ClientKeys, LenientDate: set.DropIn.LenientDate}), nil
 		},
 		pipeline: func(ctx context.Context) (processor, error) {
 			c, err := newClient(ctx)
 			if err != nil {
 				return nil, err
 			}
-			return newPipeline(ctx, log, c, upload.WithDuplicates(lines.DuplicateSkipped))
+			return newPipeline(ctx, log, c, set, upload.WithDuplicates(lines.DuplicateSkipped))
 		},
 	}
 }

@@ -15,8 +15,9 @@ import (
 // Config configures a Store.
 type Config struct {
 	// BaseURL replaces https://<bucket>.cos.<region>.myqcloud.com for every
-	// bucket (FACEID_COS_BASE_URL): a local server in tests, a private
-	// endpoint otherwise. Plain http only for loopback hosts.
+	// bucket (FACEID_COS_BASE_URL, read by package config): a local server
+	// in tests, a private endpoint otherwise. Plain http only for loopback
+	// hosts.
 	BaseURL string
 	// DefaultRegion is used for refs without a region (e.g. ap-guangzhou).
 	DefaultRegion string
@@ -39,25 +40,14 @@ const (
 	EnvBaseURL      = core.EnvPrefix + "_COS_BASE_URL"
 )
 
-// FromEnv reads FACEID_COS_BASE_URL (optional) into a Config that signs
-// with the execution role's keys.
-func FromEnv() (Config, error) {
-	var c Config
-	if v, ok := os.LookupEnv(EnvBaseURL); ok {
-		if strings.TrimSpace(v) == "" {
-			return Config{}, &core.ConfigError{Key: EnvBaseURL, Reason: "is set but empty"}
-		}
-		c.BaseURL = strings.TrimSpace(v)
-	}
-	if c.BaseURL == "" && os.Getenv(EnvSecretID) == "" {
-		return Config{}, &core.ConfigError{Key: EnvSecretID, Reason: "not set: give the function an execution role with COS access"}
-	}
-	return c, c.Validate()
-}
-
-// Validate reports a config the Store cannot use.
+// Validate reports a config the Store cannot use. Without a BaseURL or a
+// Credential it signs with the SCF execution role's keys, which must be
+// there: they are read from the environment, where SCF puts them.
 func (c Config) Validate() error {
 	if c.BaseURL == "" {
+		if c.Credential == nil && os.Getenv(EnvSecretID) == "" {
+			return &core.ConfigError{Key: EnvSecretID, Reason: "not set: give the function an execution role with COS access"}
+		}
 		return nil
 	}
 	u, err := url.Parse(c.BaseURL)

@@ -113,15 +113,10 @@ func TestEnvCredentialsAreReadPerRequest(t *testing.T) {
 	f := cosfake.New()
 	srv := httptest.NewServer(f)
 	defer srv.Close()
-	t.Setenv(cosstore.EnvBaseURL, srv.URL)
 	t.Setenv(cosstore.EnvSecretID, "role-id-1")
 	t.Setenv(cosstore.EnvSecretKey, "role-key-1")
 	t.Setenv(cosstore.EnvSessionToken, "token-1")
-	cfg, err := cosstore.FromEnv()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := cosstore.New(cfg)
+	st, err := cosstore.New(cosstore.Config{BaseURL: srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,27 +132,28 @@ func TestEnvCredentialsAreReadPerRequest(t *testing.T) {
 	}
 }
 
-func TestFromEnvErrors(t *testing.T) {
+func TestConfigErrors(t *testing.T) {
 	tests := []struct {
 		name string
-		env  map[string]string
+		cfg  cosstore.Config
+		role string // TENCENTCLOUD_SECRETID
 	}{
-		{"empty base URL", map[string]string{cosstore.EnvBaseURL: " "}},
-		{"plain http to a remote host", map[string]string{cosstore.EnvBaseURL: "http://cos.example.com"}},
-		{"base URL with a path", map[string]string{cosstore.EnvBaseURL: "https://cos.example.com/bucket"}},
-		{"no role keys", map[string]string{cosstore.EnvSecretID: ""}},
+		{"plain http to a remote host", cosstore.Config{BaseURL: "http://cos.example.com"}, "id"},
+		{"base URL with a path", cosstore.Config{BaseURL: "https://cos.example.com/bucket"}, "id"},
+		{"no role keys", cosstore.Config{}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv(cosstore.EnvSecretID, "id")
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
+			t.Setenv(cosstore.EnvSecretID, tt.role)
 			var ce *core.ConfigError
-			if _, err := cosstore.FromEnv(); !errors.As(err, &ce) {
-				t.Errorf("FromEnv() = %v, want a ConfigError", err)
+			if _, err := cosstore.New(tt.cfg); !errors.As(err, &ce) {
+				t.Errorf("New() = %v, want a ConfigError", err)
 			}
 		})
+	}
+	t.Setenv(cosstore.EnvSecretID, "id")
+	if _, err := cosstore.New(cosstore.Config{}); err != nil {
+		t.Errorf("New() with the role's keys = %v", err)
 	}
 }
 
@@ -190,7 +186,7 @@ func TestBucketURLFromEventRegion(t *testing.T) {
 			t.Errorf("region %q: requested %q (%v), want https://%s", tt.region, host, err, tt.host)
 		}
 	}
-	st, _ := cosstore.New(cosstore.Config{})
+	st, _ := cosstore.New(cosstore.Config{Credential: cos.NewTokenCredential("id", "key", "")})
 	if _, err := st.Head(context.Background(), upload.Ref{Bucket: bucket, Region: "zz", Key: "a"}); err == nil {
 		t.Error("an unknown short region was accepted")
 	}
