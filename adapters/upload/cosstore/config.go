@@ -7,8 +7,10 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/state"
 	cos "github.com/tencentyun/cos-go-sdk-v5"
 )
 
@@ -30,6 +32,15 @@ type Config struct {
 	// DisableCRC turns off the SDK's CRC64 check of uploads; only for
 	// servers that do not return x-cos-hash-crc64ecma.
 	DisableCRC bool
+	// Claims, when set (a shared store such as Redis), decides which
+	// attempt creates a claim marker, instead of x-cos-forbid-overwrite:
+	// COS does not document that header's atomicity, and ignores it on
+	// buckets that ever had versioning. The marker is still written to
+	// COS, where it stays after the store has forgotten the claim.
+	Claims state.Store
+	// ClaimTTL is how long the store holds a claim: past the function's
+	// timeout, by which the marker is in COS (upload.Config.ClaimTTL).
+	ClaimTTL time.Duration
 }
 
 // Environment variables of the SCF execution role's temporary keys.

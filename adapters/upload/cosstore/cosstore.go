@@ -6,6 +6,8 @@
 // store cannot see that bucket setting, so it implements
 // upload.CreateChecker: the pipeline probes the header once per bucket and
 // makes no paid call if COS overwrote instead of refusing (README.md).
+// With a shared store configured (Config.Claims, Redis on SCF), the store
+// decides which attempt creates a marker instead, on any bucket.
 package cosstore
 
 import (
@@ -118,8 +120,12 @@ func (s *Store) Get(ctx context.Context, ref upload.Ref, max int64) ([]byte, upl
 }
 
 // Create writes the object only if the key is free: PUT Object with
-// x-cos-forbid-overwrite: true, answered 409 when it exists.
+// x-cos-forbid-overwrite: true, answered 409 when it exists; or, with
+// Config.Claims, a claim in the shared store followed by a plain PUT.
 func (s *Store) Create(ctx context.Context, ref upload.Ref, body []byte) error {
+	if s.cfg.Claims != nil {
+		return s.createClaimed(ctx, ref, body)
+	}
 	h := http.Header{}
 	h.Set("x-cos-forbid-overwrite", "true")
 	err := s.put(ctx, ref, body, &h)
@@ -127,6 +133,48 @@ func (s *Store) Create(ctx context.Context, ref upload.Ref, body []byte) error {
 		return fmt.Errorf("cosstore: create: %w", upload.ErrExists)
 	}
 	return wrap("create", err)
+}
+
+// createClaimed creates ref when this attempt wins its claim in the shared
+// store and no marker is in COS yet: the store makes concurrent attempts
+// take turns, and the marker outlives the store's claim. A failure of
+// the store fails the create, so no paid call is made on it.
+func (s *Store) createClaimed(ctx context.Context, ref upload.Ref, body []byte) error {
+	key := claimKey(ref)
+	won, _, err := s.cfg.Claims.Claim(ctx, key, body, s.claimTTL())
+	switch {
+	case err != nil:
+		return fmt.Errorf("cosstore: create: %w", err)
+	case !won:
+		return fmt.Errorf("cosstore: create: %w", upload.ErrExists)
+	}
+	_, err = s.Head(ctx, ref)
+	switch {
+	case err == nil: // an earlier attempt's marker, its claim since forgotten
+		return fmt.Errorf("cosstore: create: %w", upload.ErrExists)
+	case !errors.Is(err, upload.ErrNotFound):
+		s.cfg.Claims.Delete(ctx, key) // nothing written: let a retry claim
+		return err
+	}
+	if err := s.put(ctx, ref, body, nil); err != nil {
+		// If the PUT landed after all, the marker decides from now on.
+		s.cfg.Claims.Delete(ctx, key)
+		return wrap("create", err)
+	}
+	return nil
+}
+
+func (s *Store) claimTTL() time.Duration {
+	if s.cfg.ClaimTTL > 0 {
+		return s.cfg.ClaimTTL
+	}
+	return upload.DefaultClaimTTL
+}
+
+// claimKey names ref's claim in the shared store. Marker keys are hashes,
+// free of personal data.
+func claimKey(ref upload.Ref) string {
+	return "cos-claim:" + ref.Bucket + "/" + ref.Key
 }
 
 // Put writes the object, replacing any.
@@ -145,21 +193,31 @@ func (s *Store) put(ctx context.Context, ref upload.Ref, body []byte, extra *htt
 	return err
 }
 
-// Delete removes the object, or the given version of it.
+// Delete removes the object, or the given version of it, and, with
+// Config.Claims, its claim: the marker goes first, so that a claim never
+// outlives a marker's release while the marker is still there.
 func (s *Store) Delete(ctx context.Context, ref upload.Ref) error {
 	c, err := s.client(ref)
 	if err != nil {
 		return err
 	}
 	_, err = c.Object.Delete(ctx, ref.Key, &cos.ObjectDeleteOptions{VersionId: ref.VersionID})
-	if status(err) == http.StatusNotFound {
-		return nil
+	if status(err) != http.StatusNotFound {
+		if err = wrap("delete", err); err != nil {
+			return err
+		}
 	}
-	return wrap("delete", err)
+	if s.cfg.Claims != nil && ref.VersionID == "" {
+		if err := s.cfg.Claims.Delete(ctx, claimKey(ref)); err != nil {
+			return fmt.Errorf("cosstore: delete claim: %w", err)
+		}
+	}
+	return nil
 }
 
 // CheckCreate probes that the bucket refuses overwrites: COS ignores
-// x-cos-forbid-overwrite on buckets that ever had versioning enabled.
+// x-cos-forbid-overwrite on buckets that ever had versioning enabled. With
+// Config.Claims the probe checks the shared store's claims instead.
 func (s *Store) CheckCreate(ctx context.Context, ref upload.Ref) error {
 	return upload.ProbeCreate(ctx, s, ref)
 }
