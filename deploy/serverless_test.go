@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/faceid-verify/faceid/adapters/upload"
+	"github.com/faceid-verify/faceid/state"
 )
 
 // scfConfig is the part of serverless.yml the scf component reads
@@ -200,4 +201,49 @@ func scfDescriptionRune(r rune) bool {
 		return true
 	}
 	return unicode.Is(unicode.Han, r)
+}
+
+// The shared store is documented in serverless.yml as commented lines; once
+// uncommented they must give a valid deployment: FACEID_STATE from the
+// deployer's environment (the URL holds a password), an example that
+// parses, and the VPC that TencentDB for Redis is reached through.
+func TestServerlessSharedState(t *testing.T) {
+	var lines []string
+	example := ""
+	for _, l := range strings.Split(string(mustRead(t, "serverless.yml")), "\n") {
+		trimmed := strings.TrimLeft(l, " ")
+		indent := l[:len(l)-len(trimmed)]
+		switch {
+		case strings.HasPrefix(trimmed, "# FACEID_STATE:"):
+			v, ex, _ := strings.Cut(strings.TrimPrefix(trimmed, "# "), "# e.g. ")
+			l, example = indent+strings.TrimSpace(v), strings.TrimSpace(ex)
+		case strings.HasPrefix(trimmed, "# vpcConfig:"), strings.HasPrefix(trimmed, "#   vpcId:"),
+			strings.HasPrefix(trimmed, "#   subnetId:"):
+			l = indent + strings.Replace(trimmed, "# ", "", 1)
+		}
+		lines = append(lines, l)
+	}
+	var c struct {
+		Inputs struct {
+			VPC struct {
+				VPCID    string `yaml:"vpcId"`
+				SubnetID string `yaml:"subnetId"`
+			} `yaml:"vpcConfig"`
+			Environment struct {
+				Variables map[string]string `yaml:"variables"`
+			} `yaml:"environment"`
+		} `yaml:"inputs"`
+	}
+	if err := yaml.Unmarshal([]byte(strings.Join(lines, "\n")), &c); err != nil {
+		t.Fatalf("serverless.yml with the shared store uncommented: %v", err)
+	}
+	if got := c.Inputs.Environment.Variables["FACEID_STATE"]; got != "${env:FACEID_STATE}" {
+		t.Errorf("FACEID_STATE, uncommented, is %q; want ${env:FACEID_STATE} (its URL holds a password)", got)
+	}
+	if cfg, err := state.Parse(example); err != nil || cfg.Kind != state.KindRedis {
+		t.Errorf("the FACEID_STATE example %q is not a Redis URL: %v", example, err)
+	}
+	if !deployerEnv.MatchString(c.Inputs.VPC.VPCID) || !deployerEnv.MatchString(c.Inputs.VPC.SubnetID) {
+		t.Errorf("vpcConfig, uncommented, is %+v; want vpcId and subnetId from the deployer's environment", c.Inputs.VPC)
+	}
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/awslabs/goformation/v7/intrinsics"
 
 	"github.com/faceid-verify/faceid/adapters/upload"
+	"github.com/faceid-verify/faceid/state"
+	"github.com/faceid-verify/faceid/state/dynamostate"
 )
 
 const functionID = "FaceIdFunction"
@@ -37,6 +39,9 @@ func mustOpenTemplate(t *testing.T) *cloudformation.Template {
 		return "${" + name + "}"
 	}
 	getAtt := func(_ string, input, _ any) any {
+		if s, ok := input.(string); ok { // the short form: !GetAtt Name.Attr
+			return "${" + s + "}"
+		}
 		parts, _ := input.([]any)
 		s := make([]string, len(parts))
 		for i, p := range parts {
@@ -264,6 +269,9 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 		"s3:DeleteObject " + bucket + "/" + claims + "*": true, // releasing an unsent call's claim
 		"s3:ListBucket " + bucket:                        true, // 404 rather than 403 for missing objects
 	}
+	for _, a := range dynamostate.Actions() { // what the store calls, recorded by its tests
+		need[a+" ${StateTable.Arn}"] = true
+	}
 	got := map[string]bool{}
 	for _, st := range statements(t, fn.Policies.IAMPolicyDocument.Statement) {
 		if st.Effect != "Allow" {
@@ -307,6 +315,39 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 	}
 	if fn.Environment.Variables["FACEID_DELETE_SOURCE"] != "false" {
 		t.Errorf("FACEID_DELETE_SOURCE must follow the DeleteSource parameter (default false)")
+	}
+}
+
+// The stack creates the state table with the schema state/dynamostate
+// requires, and every instance uses it.
+func TestTemplateStateTable(t *testing.T) {
+	tmpl := mustOpenTemplate(t)
+	table, err := tmpl.GetDynamoDBTableWithName("StateTable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if deref(table.BillingMode) != "PAY_PER_REQUEST" {
+		t.Errorf("BillingMode %q, want PAY_PER_REQUEST (on demand: nothing billed while idle)", deref(table.BillingMode))
+	}
+	if len(table.KeySchema) != 1 || table.KeySchema[0].AttributeName != "pk" || table.KeySchema[0].KeyType != "HASH" {
+		t.Errorf("KeySchema %+v, want the partition key pk alone", table.KeySchema)
+	}
+	if len(table.AttributeDefinitions) != 1 || table.AttributeDefinitions[0].AttributeName != "pk" ||
+		table.AttributeDefinitions[0].AttributeType != "S" {
+		t.Errorf("AttributeDefinitions %+v, want pk of type S", table.AttributeDefinitions)
+	}
+	if ttl := table.TimeToLiveSpecification; ttl == nil || deref(ttl.AttributeName) != "ttl" || !ttl.Enabled {
+		t.Errorf("TimeToLiveSpecification %+v, want Enabled on attribute ttl", ttl)
+	}
+	fn := mustFunction(t, tmpl)
+	got := fn.Environment.Variables["FACEID_STATE"]
+	if got != "dynamodb://${StateTable}" {
+		t.Fatalf("FACEID_STATE %q, want dynamodb://${StateTable}", got)
+	}
+	// Parse it as the function will, with a plausible resolved name.
+	cfg, err := state.Parse(strings.ReplaceAll(got, "${StateTable}", "faceid-StateTable-1AB2C3D4E5F6"))
+	if err != nil || cfg.Kind != state.KindDynamoDB {
+		t.Errorf("FACEID_STATE %q does not parse as a DynamoDB table: %v", got, err)
 	}
 }
 

@@ -33,6 +33,12 @@ const (
 	attrTTL     = "ttl" // epoch seconds, for DynamoDB's TTL deletion
 )
 
+// Actions are the IAM actions the store calls on its table, all it must
+// be granted (template.yaml grants them; a test records the calls).
+func Actions() []string {
+	return []string{"dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+}
+
 // Store implements state.Store on one DynamoDB table.
 type Store struct {
 	db    *dynamodb.Client

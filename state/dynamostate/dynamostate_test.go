@@ -2,7 +2,11 @@ package dynamostate_test
 
 import (
 	"context"
+	"maps"
+	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,11 +26,18 @@ func TestDynamoDB(t *testing.T) {
 	if err := statetest.CreateDynamoTable(ctx, "faceid-state"); err != nil {
 		t.Fatal(err)
 	}
-	s, err := dynamostate.Open(ctx, "faceid-state")
+	calls := &recorder{seen: map[string]bool{}}
+	s, err := dynamostate.Open(ctx, "faceid-state", func(o *dynamodb.Options) {
+		o.HTTPClient = &http.Client{Transport: calls}
+	})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Run("contract", func(t *testing.T) { statetest.Run(t, s) })
+	// What the store called is what it asks to be granted, no more.
+	if got, want := calls.actions(), dynamostate.Actions(); !slices.Equal(got, want) {
+		t.Errorf("the store called %q; dynamostate.Actions() = %q", got, want)
+	}
 
 	t.Run("missing table fails the start", func(t *testing.T) {
 		_, err := dynamostate.Open(ctx, "no-such-table")
@@ -55,4 +66,26 @@ func TestDynamoDB(t *testing.T) {
 		srv.Stop()
 		statetest.RunDown(t, s)
 	})
+}
+
+// recorder notes the DynamoDB operations sent through it (the
+// X-Amz-Target header, "DynamoDB_20120810.PutItem").
+type recorder struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	if _, op, ok := strings.Cut(req.Header.Get("X-Amz-Target"), "."); ok {
+		r.mu.Lock()
+		r.seen["dynamodb:"+op] = true
+		r.mu.Unlock()
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+func (r *recorder) actions() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Sorted(maps.Keys(r.seen))
 }
