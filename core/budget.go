@@ -1,13 +1,16 @@
 package core
 
 import (
+	"context"
 	"fmt"
-	"sync"
 	"time"
+
+	"github.com/faceid-verify/faceid/state"
 )
 
-// BudgetError is returned without calling the upstream when this instance
-// has used its daily paid-call budget.
+// BudgetError is returned without calling the upstream when the daily
+// paid-call budget is used up: this instance's, or with a shared state
+// store (FACEID_STATE), every instance's together.
 type BudgetError struct {
 	Limit int
 	// Reset is when the budget starts again (midnight, China Standard Time).
@@ -21,45 +24,40 @@ func (e *BudgetError) Error() string {
 // MayHaveReached is false: nothing was sent.
 func (e *BudgetError) MayHaveReached() bool { return false }
 
-// chinaTime is the seller's day: budgets reset at midnight UTC+8.
-func chinaTime() *time.Location { return time.FixedZone("CST", 8*3600) }
-
-// budget caps paid calls per day for one function instance. A call that
-// provably never reached the upstream is refunded.
+// budget caps paid calls per China day (the seller's: midnight UTC+8). The
+// count is kept in a state.Store, so instances sharing a store share one
+// budget. A call that provably never reached the upstream is refunded.
 type budget struct {
 	limit int // ≤ 0: unlimited
 	now   func() time.Time
-
-	mu   sync.Mutex
-	day  string
-	used int
+	store state.Store
 }
 
-func (b *budget) reserve() error {
+// reserve takes one call from today's budget and returns the counter to
+// refund it to (the day may turn during the call). A store that cannot be
+// consulted is an error: nothing is sent on an unknown budget.
+func (b *budget) reserve(ctx context.Context) (string, error) {
 	if b.limit <= 0 {
-		return nil
+		return "", nil
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	now := b.now().In(chinaTime())
-	if d := now.Format(time.DateOnly); d != b.day {
-		b.day, b.used = d, 0
+	day, end := state.ChinaDay(b.now())
+	key := "budget:" + day
+	// The counter outlives its day by a day: expiry only cleans up, the
+	// key's date is what starts a new budget.
+	ok, err := b.store.Reserve(ctx, key, int64(b.limit), end.Add(24*time.Hour))
+	switch {
+	case err != nil:
+		return "", err
+	case !ok:
+		return "", &BudgetError{Limit: b.limit, Reset: end}
 	}
-	if b.used >= b.limit {
-		y, m, d := now.Date()
-		return &BudgetError{Limit: b.limit, Reset: time.Date(y, m, d+1, 0, 0, 0, 0, now.Location())}
-	}
-	b.used++
-	return nil
+	return key, nil
 }
 
-func (b *budget) refund() {
-	if b.limit <= 0 {
-		return
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.used > 0 {
-		b.used--
+// refund gives back a reservation. If the store fails, the call stays
+// counted: the budget errs on the side of fewer calls.
+func (b *budget) refund(ctx context.Context, key string) {
+	if key != "" {
+		_ = b.store.Refund(ctx, key)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/core/codes"
+	"github.com/faceid-verify/faceid/state"
 )
 
 // Class is what a verification came to, in the one vocabulary of the
@@ -13,13 +14,13 @@ import (
 // format it and add no words of their own. Classify makes it.
 type Class struct {
 	// Outcome labels the call for metrics: passed, not_passed, invalid,
-	// circuit_open, client_closed, budget_exhausted, quota_exceeded,
+	// circuit_open, client_closed, budget_exhausted, state_unavailable, quota_exceeded,
 	// rate_limited, gateway_auth, timeout, gateway_5xx, gateway_error,
 	// seller_error, transport_unsent, transport_error, malformed or error.
 	Outcome string
 	// Kind is the answer's error.kind (docs/openapi.yaml), "" for a
 	// result: validation, seller, rate_limited, quota_exceeded,
-	// budget_exhausted, circuit_open, client_closed, upstream_auth,
+	// budget_exhausted, state_unavailable, circuit_open, client_closed, upstream_auth,
 	// upstream_unavailable, upstream_timeout, upstream_malformed or
 	// internal.
 	Kind string
@@ -89,6 +90,7 @@ func classifyError(err error) Class {
 		co *CircuitOpenError
 		be *BudgetError
 		cc *ClientClosedError
+		su *state.UnavailableError
 	)
 	switch {
 	case errors.As(err, &ve):
@@ -112,7 +114,14 @@ func classifyError(err error) Class {
 			MsgEn: "the caller closed the request before the answer"})
 	case errors.As(err, &be):
 		return refused(Class{Kind: "budget_exhausted", Reason: "daily_budget", Status: http.StatusTooManyRequests,
-			Msg: "今日调用额度已用完", MsgEn: "this instance's daily paid-call budget is used up"})
+			Msg: "今日调用额度已用完", MsgEn: "the daily paid-call budget is used up"})
+	case errors.As(err, &su):
+		// A money guard could not be consulted, so nothing was sent: a
+		// retry is safe, and operators must see it.
+		c := refused(Class{Kind: "state_unavailable", Reason: su.Backend + "_" + su.Op, Status: http.StatusServiceUnavailable,
+			Msg: "状态存储不可用,未调用上游,请稍后重试", MsgEn: "the shared state store could not be reached; nothing was sent upstream"})
+		c.Loud = true
+		return c
 	case errors.As(err, &ge):
 		return gatewayClass(ge)
 	case errors.As(err, &se):

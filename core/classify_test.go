@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/core/invalid"
+	"github.com/faceid-verify/faceid/state"
 )
 
 // TestClassify holds the one vocabulary: every error type the client
@@ -49,7 +50,11 @@ func TestClassify(t *testing.T) {
 				Msg: "客户端已断开", MsgEn: "the caller closed the request before the answer"}},
 		{"budget spent", nil, &BudgetError{Limit: 10},
 			Class{Outcome: "budget_exhausted", Kind: "budget_exhausted", Source: "budget_exhausted", Reason: "daily_budget",
-				Status: 429, Code: 429, Msg: "今日调用额度已用完", MsgEn: "this instance's daily paid-call budget is used up"}},
+				Status: 429, Code: 429, Msg: "今日调用额度已用完", MsgEn: "the daily paid-call budget is used up"}},
+		{"state store down", nil, fmt.Errorf("wrapped: %w", &state.UnavailableError{Backend: "redis", Op: "reserve", Err: errors.New("connection refused")}),
+			Class{Outcome: "state_unavailable", Kind: "state_unavailable", Source: "state_unavailable", Reason: "redis_reserve",
+				Status: 503, Code: 503, Msg: "状态存储不可用,未调用上游,请稍后重试",
+				MsgEn: "the shared state store could not be reached; nothing was sent upstream", Loud: true}},
 
 		{"gateway rate limit", nil, &GatewayError{Status: 429, Message: "API rate limit exceeded.", RequestID: "g", Refused: true},
 			Class{Outcome: "rate_limited", Kind: "rate_limited", Source: "gateway", Reason: "API rate limit exceeded.",

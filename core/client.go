@@ -28,6 +28,7 @@ import (
 	"github.com/faceid-verify/faceid/core/codes"
 	"github.com/faceid-verify/faceid/core/hmacauth"
 	"github.com/faceid-verify/faceid/core/mask"
+	"github.com/faceid-verify/faceid/state"
 )
 
 // Client calls the upstream. Create one per process and reuse it across
@@ -42,6 +43,7 @@ type Client struct {
 	photos  photoPool
 	breaker *breaker
 	budget  *budget
+	state   state.Store
 	obs     Observer
 	log     *slog.Logger
 	skew    clockOffset // the gateway's clock minus ours, once measured
@@ -69,6 +71,11 @@ func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc
 // WithClock injects the clock used for signing and date checks.
 func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
 
+// WithState keeps the daily budget in s: a store shared by every instance
+// (FACEID_STATE) makes it one budget for all of them. The default is this
+// process's memory.
+func WithState(s state.Store) Option { return func(c *Client) { c.state = s } }
+
 // New builds a Client from a config; unset fields take their defaults.
 func New(cfg Config, opts ...Option) (*Client, error) {
 	cfg = cfg.WithDefaults()
@@ -94,7 +101,10 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		o(c)
 	}
 	c.breaker = &breaker{threshold: cfg.BreakerThreshold, cooldown: cfg.BreakerCooldown, now: c.now}
-	c.budget = &budget{limit: cfg.DailyBudget, now: c.now}
+	if c.state == nil {
+		c.state = state.NewMemory(0, c.now)
+	}
+	c.budget = &budget{limit: cfg.DailyBudget, now: c.now, store: c.state}
 	if c.hc == nil {
 		hc, err := NewHTTPClient(cfg)
 		if err != nil {
@@ -268,12 +278,13 @@ func (c *Client) Send(ctx context.Context, checked Checked) (*Result, error) {
 	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	defer cancel()
 
-	if err := c.budget.reserve(); err != nil {
+	reserved, err := c.budget.reserve(ctx)
+	if err != nil {
 		c.observe(nil, err, 0)
 		return nil, err
 	}
 	if err := c.breaker.allow(); err != nil {
-		c.budget.refund()
+		c.budget.refund(ctx, reserved)
 		c.observe(nil, err, 0)
 		return nil, err
 	}
@@ -282,7 +293,6 @@ func (c *Client) Send(ctx context.Context, checked Checked) (*Result, error) {
 
 	var (
 		res    *Result
-		err    error
 		skewed bool // a clock-skew re-sign was spent: at most one per request
 	)
 	for attempt := 1; ; attempt++ {
@@ -309,7 +319,7 @@ func (c *Client) Send(ctx context.Context, checked Checked) (*Result, error) {
 		sleep(caller, wait) // the check above ends the loop if it was cut short
 	}
 	if !MayHaveReached(err) {
-		c.budget.refund()
+		c.budget.refund(ctx, reserved)
 	}
 	c.breaker.done(upstreamFailed(err))
 	c.scrub(res, err, checked.Name)

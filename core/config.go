@@ -98,7 +98,9 @@ type Config struct {
 	// BreakerCooldown; a negative threshold disables the breaker.
 	BreakerThreshold int           `envconfig:"BREAKER_THRESHOLD"`
 	BreakerCooldown  time.Duration `envconfig:"BREAKER_COOLDOWN"`
-	// DailyBudget caps paid calls per instance per day (0 = no cap).
+	// DailyBudget caps paid calls per China day (0 = no cap): per instance
+	// with the in-memory state store, for all instances together with a
+	// shared one (FACEID_STATE, see WithState).
 	DailyBudget int `envconfig:"DAILY_BUDGET"`
 	// PriceFen is the price of one call in fen, for the spend metrics.
 	PriceFen int64 `envconfig:"PRICE_FEN"`

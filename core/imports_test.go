@@ -18,7 +18,7 @@ func TestCoreImportsNoPlatformPackage(t *testing.T) {
 		t.Fatalf("go list: %v", err)
 	}
 	forbidden := []string{
-		"github.com/aws/", "github.com/tencentyun/", "github.com/tencentcloud/",
+		"github.com/aws/", "github.com/tencentyun/", "github.com/tencentcloud/", "github.com/redis/",
 		"github.com/faceid-verify/faceid/adapters", "github.com/faceid-verify/faceid/function",
 		"github.com/faceid-verify/faceid/sandbox",
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/hmacauth"
+	"github.com/faceid-verify/faceid/state"
 )
 
 // Verifier is what the handler needs from the core: *core.Client satisfies it.
@@ -41,9 +42,13 @@ type Options struct {
 	MaxBody int64
 	// MetricsHandler, when set, serves GET /metrics (the local server).
 	MetricsHandler http.Handler
-	// IdempotencyEntries bounds the answers remembered for Idempotency-Key
-	// replays (default 4096; negative disables); IdempotencyTTL is how long
-	// one is kept (default 24h).
+	// State holds the Idempotency-Key answers: a store shared by every
+	// instance (FACEID_STATE) covers retries that land on another one. Nil
+	// means this process's memory, of at most IdempotencyEntries records.
+	State state.Store
+	// IdempotencyEntries bounds that memory (default 4096; negative turns
+	// Idempotency-Key off); IdempotencyTTL is how long an answer is kept
+	// (default 24h).
 	IdempotencyEntries int
 	IdempotencyTTL     time.Duration
 	// MaxConcurrent, when positive, bounds the requests in flight; beyond
@@ -62,7 +67,7 @@ type Handler struct {
 	opts     Options
 	verifier *hmacauth.Verifier
 	mux      *http.ServeMux
-	idem     *idemCache
+	idem     *idempotency
 	// redact takes the client keys out of upstream text (answer.redacted).
 	redact *strings.Replacer
 	gate   gate
@@ -89,7 +94,11 @@ func New(opts Options) *Handler {
 		if now == nil {
 			now = time.Now
 		}
-		h.idem = newIdemCache(n, ttl, now)
+		store := opts.State
+		if store == nil {
+			store = state.NewMemory(n, now)
+		}
+		h.idem = &idempotency{store: store, ttl: ttl, pending: callBound(opts.Verifier), now: now}
 	}
 	if len(opts.ClientKeys) > 0 {
 		h.verifier = newDropInVerifier(opts.ClientKeys, opts.Now, opts.LenientDate)
@@ -111,6 +120,16 @@ func New(opts Options) *Handler {
 		w.Write([]byte(`{"status":"ok"}`))
 	})
 	return h
+}
+
+// callBound is how long a verification may take, from the core's
+// timeout when the verifier tells it, with room to store the answer.
+func callBound(v Verifier) time.Duration {
+	timeout := core.Config{}.WithDefaults().Timeout
+	if c, ok := v.(interface{ Config() core.Config }); ok && c.Config().Timeout > 0 {
+		timeout = c.Config().Timeout
+	}
+	return timeout + idemWriteTimeout + 5*time.Second
 }
 
 type ctxKey struct{}
@@ -197,22 +216,6 @@ func (h *Handler) call(ctx context.Context, req core.Request, rid string) answer
 		return fromError(err, rid).redacted(h.redact)
 	}
 	return fromResult(res, rid).redacted(h.redact)
-}
-
-// verifyOnce calls at most once per Idempotency-Key (scoped to the drop-in
-// caller) while this instance remembers it.
-func (h *Handler) verifyOnce(w http.ResponseWriter, r *http.Request, req core.Request, caller, key, rid string) answer {
-	if len(key) > maxIdempotencyKey {
-		return fromError(errIdemKey, rid)
-	}
-	fp := fingerprint(req)
-	e, lead := h.idem.begin(caller+"\x00"+key, fp)
-	if !lead {
-		return h.replay(w, r, e, fp, rid)
-	}
-	a := h.call(r.Context(), req, rid)
-	h.idem.finish(e, a.status, a.body, a.charged)
-	return a
 }
 
 func msSince(t time.Time) float64 {

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +14,9 @@ import (
 
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/sandbox"
+	"github.com/faceid-verify/faceid/state"
+	"github.com/faceid-verify/faceid/state/redisstate"
+	"github.com/faceid-verify/faceid/state/statetest"
 )
 
 func TestIdempotencyKey(t *testing.T) {
@@ -90,25 +95,100 @@ func TestIdempotencyKey(t *testing.T) {
 	})
 }
 
-func TestIdempotencyCacheBounds(t *testing.T) {
-	now := time.Unix(0, 0)
-	c := newIdemCache(2, time.Minute, func() time.Time { return now })
-	for _, k := range []string{"a", "b", "c"} {
-		e, lead := c.begin(k, [32]byte{})
-		if !lead {
-			t.Fatalf("%s: not leading", k)
-		}
-		c.finish(e, 200, envelope{}, true)
+// Two handlers sharing one store are two instances behind one endpoint:
+// a key sent to both, one after the other or at once, pays once.
+func TestIdempotencySharedStore(t *testing.T) {
+	shared := state.NewMemory(0, nil)
+	a := newFixture(t, sandbox.Config{}, core.Config{}, Options{State: shared})
+	// The second instance calls the same upstream.
+	client, err := core.New(core.Config{Endpoint: a.srv.URL + "/release/face_id_card/post",
+		SecretID: sandbox.DefaultSecretID, SecretKey: sandbox.DefaultSecretKey})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, lead := c.begin("a", [32]byte{}); !lead {
-		t.Fatal("the oldest entry should have been evicted past the bound")
+	defer client.CloseIdleConnections()
+	b := New(Options{Verifier: client, State: shared})
+	send := func(h http.Handler, key string) *httptest.ResponseRecorder {
+		r := jsonReq("/verify", map[string]string{"idcard": passID, "name": "张三", "image": a.photo})
+		r.Header.Set(IdempotencyHeader, key)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
 	}
-	if _, lead := c.begin("c", [32]byte{}); lead {
-		t.Fatal("a recent entry was lost")
+	w1, w2 := send(a.handler, "k1"), send(b, "k1")
+	if w1.Code != 200 || w2.Body.String() != w1.Body.String() || w2.Header().Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("first %d %s\nsecond %d %s", w1.Code, w1.Body, w2.Code, w2.Body)
 	}
-	now = now.Add(2 * time.Minute)
-	if _, lead := c.begin("c", [32]byte{}); !lead {
-		t.Fatal("an expired entry was replayed")
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Go(func() {
+			h := a.handler
+			if i%2 == 1 {
+				h = b
+			}
+			if w := send(h, "k2"); w.Code != 200 {
+				t.Errorf("%d %s", w.Code, w.Body)
+			}
+		})
+	}
+	wg.Wait()
+	if n := a.sb.Stats().Billable; n != 2 {
+		t.Fatalf("billable %d, want 2 (one per key)", n)
+	}
+}
+
+// A key whose first request's instance stopped before storing an answer
+// is never called again: past the call's bound, retries learn the answer
+// is unknown and may have been charged.
+func TestIdempotencyFirstRequestGone(t *testing.T) {
+	shared := state.NewMemory(0, nil)
+	f := newFixture(t, sandbox.Config{}, core.Config{}, Options{State: shared})
+	r := jsonReq("/verify", map[string]string{"idcard": passID, "name": "张三", "image": f.photo})
+	req, err := parseRequest(r, DefaultMaxBody)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What an instance leaves behind when it dies during the call.
+	rec, _ := json.Marshal(idemRecord{Token: "gone", Fingerprint: fingerprint(req), Until: time.Now().Add(-time.Second)})
+	shared.Put(context.Background(), idemKey("", "k"), rec, time.Hour)
+	r = jsonReq("/verify", map[string]string{"idcard": passID, "name": "张三", "image": f.photo})
+	r.Header.Set(IdempotencyHeader, "k")
+	w := httptest.NewRecorder()
+	f.handler.ServeHTTP(w, r)
+	if w.Code != 504 || !strings.Contains(w.Body.String(), "idempotency_unknown") ||
+		!strings.Contains(w.Body.String(), `"may_have_charged":true`) || f.sb.Stats().Received != 0 {
+		t.Fatalf("%d %s; upstream received %d", w.Code, w.Body, f.sb.Stats().Received)
+	}
+}
+
+// With the store down, a request with a key is refused before any call,
+// and the answer says why; one without a key does not need the store.
+func TestIdempotencyStoreDown(t *testing.T) {
+	srv := statetest.StartRedis(t)
+	cfg, _ := state.Parse("redis://" + srv.Addr)
+	st, err := redisstate.Open(context.Background(), cfg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	f := newFixture(t, sandbox.Config{}, core.Config{}, Options{State: st})
+	srv.Stop()
+	r := jsonReq("/verify", map[string]string{"idcard": passID, "name": "张三", "image": f.photo})
+	r.Header.Set(IdempotencyHeader, "k")
+	resp, body := f.do(r)
+	info, _ := body["error"].(map[string]any)
+	if resp.StatusCode != 503 || info["kind"] != "state_unavailable" || info["may_have_charged"] != false {
+		t.Fatalf("%d %v", resp.StatusCode, body)
+	}
+	if n := f.sb.Stats().Received; n != 0 {
+		t.Fatalf("the upstream received %d requests with the store down", n)
+	}
+	if !strings.Contains(f.logs.String(), `"outcome":"state_unavailable"`) {
+		t.Errorf("the log does not say why: %s", f.logs.String())
+	}
+	resp, _ = f.do(jsonReq("/verify", map[string]string{"idcard": passID, "name": "张三", "image": f.photo}))
+	if resp.StatusCode != 200 {
+		t.Fatalf("without a key: %d", resp.StatusCode)
 	}
 }
 

@@ -36,6 +36,7 @@ import (
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/hmacauth"
 	"github.com/faceid-verify/faceid/sandbox"
+	"github.com/faceid-verify/faceid/state"
 )
 
 const specPath = "../../docs/openapi.yaml"
@@ -481,6 +482,10 @@ func apiCases(photo string) []apiCase {
 		{name: "unclassified error", body: pass, status: 500, kind: "internal", validBody: true,
 			verifier: verifierFunc(func(context.Context, core.Request) (*core.Result, error) {
 				return nil, errors.New("something nobody mapped")
+			})},
+		{name: "state store down", body: pass, status: 503, kind: "state_unavailable", validBody: true,
+			verifier: verifierFunc(func(context.Context, core.Request) (*core.Result, error) {
+				return nil, &state.UnavailableError{Backend: "redis", Op: "reserve", Err: errors.New("connection refused")}
 			})},
 		{name: "seller 500", body: jsonBody("370102198009090152", "韩七"), status: 502, upstream: 200, kind: "seller", validBody: true},
 		{name: "gateway 502", fault: &sandbox.Fault{Kind: sandbox.FaultStatus, Status: 502}, body: pass,
