@@ -20,12 +20,12 @@ test: lint
 	@$(MAKE) --no-print-directory test-arm64
 
 # Lambda deploys arm64 (LAMBDA_ARCH). Tests that start other processes
-# (the emulator, the net/rpc runtime, the benchmark programs) need them
-# built for this machine and stay out; so do the interoperability tests,
-# whose clients in other languages would only run again, slowly, against
-# a handler the other tests already run on arm64.
+# (the emulator, the net/rpc runtime, two local instances, the benchmark
+# programs) need them built for this machine and stay out; so do the
+# interoperability tests, whose clients in other languages would only run
+# again, slowly, against a handler the other tests already run on arm64.
 ARM64_PKGS ?= ./adapters/... ./core/... ./function/... ./internal/... ./sandbox
-ARM64_SKIP ?= ^(TestViaEmulator|TestViaRPC|TestSamplesSeeTheSameAnswers|TestOwnClientsAgainstDropIn)$$
+ARM64_SKIP ?= ^(TestViaEmulator|TestViaRPC|TestSamplesSeeTheSameAnswers|TestOwnClientsAgainstDropIn|TestSharedStateAcrossInstances)$$
 
 ## test-arm64: the in-process tests built for arm64 and run under qemu-aarch64 (apt-get install qemu-user); FACEID_TEST_ARM64=required makes its absence an error
 test-arm64:

@@ -11,11 +11,12 @@ import (
 	"github.com/faceid-verify/faceid/config"
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/metrics"
+	"github.com/faceid-verify/faceid/state/stores"
 )
 
 // fromEnv wires the function from its settings (package config) and the
 // AWS SDK's standard configuration (the execution role, AWS_REGION, and
-// endpoint overrides such as AWS_ENDPOINT_URL_S3). The HTTP handler and the upload
+// endpoint overrides such as AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL_DYNAMODB). The HTTP handler and the upload
 // pipeline share one core client and its connection pool.
 func fromEnv(ctx context.Context, log *slog.Logger) (*app, error) {
 	set, err := config.Load()
@@ -32,7 +33,13 @@ func fromEnv(ctx context.Context, log *slog.Logger) (*app, error) {
 	// One EMF line per upstream attempt, avoided call and skipped
 	// duplicate: CloudWatch turns them into metrics.
 	lines := &metrics.Lines{Registry: reg, Out: os.Stdout, Format: metrics.FormatEMF}
-	client, err := core.New(cfg, core.WithObserver(lines), core.WithLogger(log))
+	// The money guards' memory: StateTable in the SAM stack (FACEID_STATE),
+	// shared by every instance; unreachable, the function does not start.
+	st, err := stores.Open(ctx, set.State)
+	if err != nil {
+		return nil, err
+	}
+	client, err := core.New(cfg, core.WithObserver(lines), core.WithLogger(log), core.WithState(st))
 	if err != nil {
 		return nil, err
 	}
@@ -45,11 +52,12 @@ func fromEnv(ctx context.Context, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	// Config and upload.Config log without secrets (core.Secret is redacted).
-	log.Info("configured", "config", client.Config(), "upload", set.Upload, "drop_in_signatures", len(set.DropIn.ClientKeys) > 0)
+	log.Info("configured", "config", client.Config(), "upload", set.Upload, "drop_in_signatures", len(set.DropIn.ClientKeys) > 0,
+		"state", set.State)
 	return &app{
 		log: log,
 		handler: httpapi.New(httpapi.Options{Verifier: client, Logger: log,
-			ClientKeys: set.DropIn.ClientKeys, LenientDate: set.DropIn.LenientDate}),
+			ClientKeys: set.DropIn.ClientKeys, LenientDate: set.DropIn.LenientDate, State: st}),
 		pipeline: p,
 	}, nil
 }

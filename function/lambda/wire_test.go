@@ -58,3 +58,27 @@ func TestClientKeysFailClosed(t *testing.T) {
 		}
 	})
 }
+
+// The SAM stack's FACEID_STATE names a DynamoDB table, reached where the
+// AWS SDK's settings say (AWS_ENDPOINT_URL_DYNAMODB here): one that does
+// not answer fails the init phase, and the error names the setting.
+func TestStateStoreUnreachableFailsInit(t *testing.T) {
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "FACEID_") || strings.HasPrefix(name, "AWS_") {
+			t.Setenv(name, "")
+			os.Unsetenv(name)
+		}
+	}
+	for k, v := range map[string]string{
+		"FACEID_ENDPOINT": "http://127.0.0.1:1/release/face_id_card/post", "FACEID_SECRET_ID": "id", "FACEID_SECRET_KEY": "key",
+		"FACEID_STATE": "dynamodb://faceid-state", "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:1", "AWS_MAX_ATTEMPTS": "1",
+		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+	} {
+		t.Setenv(k, v)
+	}
+	a, err := fromEnv(context.Background(), slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "FACEID_STATE=dynamodb://faceid-state") || !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Fatalf("fromEnv = %v, %v: want an error naming the store and where it was sought", a, err)
+	}
+}

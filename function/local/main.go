@@ -24,6 +24,7 @@ import (
 	"github.com/faceid-verify/faceid/core/hmacauth"
 	"github.com/faceid-verify/faceid/core/metrics"
 	"github.com/faceid-verify/faceid/sandbox"
+	"github.com/faceid-verify/faceid/state/stores"
 )
 
 func main() {
@@ -68,7 +69,14 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	}
 	// Metric lines go with the logs; /metrics serves the totals.
 	lines := &metrics.Lines{Registry: reg, Out: stderr, Format: metrics.FormatJSON}
-	client, err := core.New(cfg, core.WithObserver(lines), core.WithLogger(log))
+	// The money guards' memory: this process's, or a store other
+	// instances share (FACEID_STATE); an unreachable one stops the start.
+	st, err := stores.Open(ctx, set.State)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	client, err := core.New(cfg, core.WithObserver(lines), core.WithLogger(log), core.WithState(st))
 	if err != nil {
 		return err
 	}
@@ -77,7 +85,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 		return fmt.Errorf("listen %s: %w", sc.Addr, err)
 	}
 	h := httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys, LenientDate: set.DropIn.LenientDate,
-		MetricsHandler: reg.Handler(), MaxConcurrent: sc.MaxConcurrent})
+		MetricsHandler: reg.Handler(), MaxConcurrent: sc.MaxConcurrent, State: st})
 	guard, err := newBrowserGuard(h, log, ln.Addr(), sc)
 	if err != nil {
 		ln.Close()
@@ -85,7 +93,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	}
 	srv := sc.server(guard)
 	url := "http://" + ln.Addr().String()
-	log.Info("listening", "url", url, "drop_in_signatures", len(keys) > 0, "config", cfg, "server", sc)
+	log.Info("listening", "url", url, "drop_in_signatures", len(keys) > 0, "config", cfg, "server", sc, "state", set.State)
 	printExample(stdout, url, len(keys) > 0)
 	if ready != nil {
 		ready <- ln.Addr().String()

@@ -11,24 +11,25 @@ import (
 	"github.com/faceid-verify/faceid/config"
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/metrics"
+	"github.com/faceid-verify/faceid/state"
+	"github.com/faceid-verify/faceid/state/stores"
 )
 
 // fromEnv wires the function from its settings (package config, read at
 // the first invocation: SCF sets the environment then) and, for COS, the
-// role credentials SCF provides. Both builders share the settings and one
-// core client, so a broken setting stops both, as it stops the whole
-// function on Lambda.
+// role credentials SCF provides. Both builders share the settings, one
+// core client and one state store, so a broken setting stops both, as it
+// stops the whole function on Lambda.
 func fromEnv(log *slog.Logger) builders {
-	var client lazy[*core.Client]
-	var lines *metrics.Lines
-	var set config.Settings
-	newClient := func(ctx context.Context) (*core.Client, error) {
-		return client.get(ctx, func(context.Context) (*core.Client, error) {
+	var built lazy[*parts]
+	build := func(ctx context.Context) (*parts, error) {
+		return built.get(ctx, func(ctx context.Context) (*parts, error) {
+			var p parts
 			var err error
-			if set, err = config.Load(); err != nil {
+			if p.set, err = config.Load(); err != nil {
 				return nil, err
 			}
-			cfg := set.Core
+			cfg := p.set.Core
 			core.WarnIfRetiringDefault(log, cfg)
 			// The function's name is the platform's variable, not a setting.
 			reg, err := metrics.New(metrics.Options{UnitPriceFen: cfg.PriceFen, Function: os.Getenv("SCF_FUNCTIONNAME")})
@@ -36,31 +37,48 @@ func fromEnv(log *slog.Logger) builders {
 				return nil, err
 			}
 			// SCF has no EMF: metric lines are JSON log lines.
-			lines = &metrics.Lines{Registry: reg, Out: os.Stderr, Format: metrics.FormatJSON}
-			c, err := core.New(cfg, core.WithObserver(lines), core.WithLogger(log))
-			if err != nil {
+			p.lines = &metrics.Lines{Registry: reg, Out: os.Stderr, Format: metrics.FormatJSON}
+			// The money guards' memory: per instance, or TencentDB for
+			// Redis (FACEID_STATE), which then also holds the COS claims.
+			if p.state, err = stores.Open(ctx, p.set.State); err != nil {
 				return nil, err
 			}
-			// Config logs as redacted: Secret never prints.
-			log.Info("configured", "config", c.Config(), "drop_in", set.DropIn)
-			return c, nil
+			if p.client, err = core.New(cfg, core.WithObserver(p.lines), core.WithLogger(log), core.WithState(p.state)); err != nil {
+				p.state.Close()
+				return nil, err
+			}
+			// Config logs as redacted: Secret and a Redis password never print.
+			log.Info("configured", "config", p.client.Config(), "drop_in", p.set.DropIn, "state", p.set.State)
+			return &p, nil
 		})
 	}
 	return builders{
 		handler: func(ctx context.Context) (http.Handler, error) {
-			c, err := newClient(ctx)
+			p, err := build(ctx)
 			if err != nil {
 				return nil, err
 			}
-			return httpapi.New(httpapi.Options{Verifier: c, Logger: log,
-				ClientKeys: set.DropIn.ClientKeys, LenientDate: set.DropIn.LenientDate}), nil
+			return httpapi.New(httpapi.Options{Verifier: p.client, Logger: log,
+				ClientKeys: p.set.DropIn.ClientKeys, LenientDate: p.set.DropIn.LenientDate, State: p.state}), nil
 		},
 		pipeline: func(ctx context.Context) (processor, error) {
-			c, err := newClient(ctx)
+			p, err := build(ctx)
 			if err != nil {
 				return nil, err
 			}
-			return newPipeline(ctx, log, c, set, upload.WithDuplicates(lines.DuplicateSkipped))
+			var claims state.Store
+			if p.set.State.Shared() {
+				claims = p.state
+			}
+			return newPipeline(ctx, log, p.client, p.set, claims, upload.WithDuplicates(p.lines.DuplicateSkipped))
 		},
 	}
+}
+
+// parts are what the handler and the pipeline share.
+type parts struct {
+	set    config.Settings
+	client *core.Client
+	lines  *metrics.Lines
+	state  state.Store
 }

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/faceid-verify/faceid/internal/proctest"
+	"github.com/faceid-verify/faceid/sandbox"
+	"github.com/faceid-verify/faceid/state"
+	"github.com/faceid-verify/faceid/state/statetest"
+)
+
+// Two instances of the function are two processes sharing one store and
+// one upstream (the sandbox, whose billable counter is what the real
+// service would charge). Each shared store is tested: Redis and a
+// DynamoDB-compatible server.
+func TestSharedStateAcrossInstances(t *testing.T) {
+	bin := proctest.GoBuild(t, "local", ".")
+	photo, err := os.ReadFile("../../testdata/photos/small-320x240.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]string{"idcard": "110101199003070011", "name": "张三",
+		"image": base64.StdEncoding.EncodeToString(photo)})
+
+	backends := []struct {
+		name  string
+		start func(t *testing.T) (env map[string]string, stop func())
+	}{
+		{"redis", func(t *testing.T) (map[string]string, func()) {
+			srv := statetest.StartRedis(t)
+			return map[string]string{"FACEID_STATE": "redis://" + srv.Addr}, srv.Stop
+		}},
+		{"dynamodb", func(t *testing.T) (map[string]string, func()) {
+			srv := statetest.StartMoto(t)
+			srv.SetEnv(t)
+			if err := statetest.CreateDynamoTable(context.Background(), "faceid-state"); err != nil {
+				t.Fatal(err)
+			}
+			env := map[string]string{"FACEID_STATE": "dynamodb://faceid-state"}
+			for k, v := range srv.Env {
+				env[k] = v
+			}
+			return env, srv.Stop
+		}},
+	}
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			storeEnv, stopStore := be.start(t)
+			sb := sandbox.New(sandbox.Config{})
+			up := httptest.NewServer(sb)
+			t.Cleanup(func() { sb.Close(); up.Close() })
+			env := map[string]string{
+				"FACEID_ENDPOINT":  up.URL + "/release/face_id_card/post",
+				"FACEID_SECRET_ID": sandbox.DefaultSecretID, "FACEID_SECRET_KEY": sandbox.DefaultSecretKey,
+			}
+			for k, v := range storeEnv {
+				env[k] = v
+			}
+			pair := func(budget int) [2]string {
+				env["FACEID_DAILY_BUDGET"] = strconv.Itoa(budget)
+				return [2]string{startInstance(t, bin, env), startInstance(t, bin, env)}
+			}
+			send := func(base, key string) (int, map[string]any) {
+				return post(t, base+"/verify", key, body)
+			}
+
+			// First, while the day's counter is fresh: a budget of N for
+			// both instances together, 3N requests at once.
+			const n = 4
+			budgeted := pair(n)
+			var mu sync.Mutex
+			statuses := map[int]int{}
+			var wg sync.WaitGroup
+			for i := range 3 * n {
+				wg.Go(func() {
+					status, _ := send(budgeted[i%2], "")
+					mu.Lock()
+					statuses[status]++
+					mu.Unlock()
+				})
+			}
+			wg.Wait()
+			if got := sb.Stats().Billable; got != n || statuses[200] != n || statuses[429] != 2*n {
+				t.Fatalf("budget of %d over two instances: %d billable, answers %v", n, got, statuses)
+			}
+
+			free := pair(0)
+			t.Run("one key, one instance after the other", func(t *testing.T) {
+				sb.ResetStats()
+				s1, b1 := send(free[0], "order-1")
+				s2, b2 := send(free[1], "order-1")
+				if s1 != 200 || s2 != 200 || fmt.Sprint(b1) != fmt.Sprint(b2) {
+					t.Fatalf("first %d %v\nsecond %d %v", s1, b1, s2, b2)
+				}
+				if got := sb.Stats().Billable; got != 1 {
+					t.Fatalf("%d billable, want 1", got)
+				}
+			})
+			t.Run("one key, both instances at once", func(t *testing.T) {
+				sb.ResetStats()
+				var wg sync.WaitGroup
+				for i := range 6 {
+					wg.Go(func() {
+						if s, b := send(free[i%2], "order-2"); s != 200 {
+							t.Errorf("%d %v", s, b)
+						}
+					})
+				}
+				wg.Wait()
+				if got := sb.Stats().Billable; got != 1 {
+					t.Fatalf("%d billable, want 1", got)
+				}
+			})
+			t.Run("store down", func(t *testing.T) {
+				stopStore()
+				sb.ResetStats()
+				for _, c := range []struct{ base, key, guard string }{
+					{free[0], "order-3", "Idempotency-Key"}, {budgeted[1], "", "daily budget"},
+				} {
+					s, b := send(c.base, c.key)
+					info, _ := b["error"].(map[string]any)
+					if s != 503 || info["kind"] != "state_unavailable" || info["may_have_charged"] != false {
+						t.Errorf("%s with the store down: %d %v", c.guard, s, b)
+					}
+				}
+				if got := sb.Stats().Received; got != 0 {
+					t.Fatalf("the upstream received %d requests with the store down", got)
+				}
+			})
+		})
+	}
+}
+
+// startInstance runs the local function on a free port with env and
+// nothing else of this machine's FACEID_ or AWS_ settings, and waits for
+// it to serve.
+func startInstance(t *testing.T, bin string, env map[string]string) string {
+	t.Helper()
+	addr := "127.0.0.1:" + strconv.Itoa(proctest.FreePort(t))
+	cmd := exec.Command(bin)
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "FACEID_ADDR=" + addr}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out := proctest.Start(t, cmd)
+	base := "http://" + addr
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			return base
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("instance did not start: %v\n%s", err, out.String())
+		}
+	}
+}
+
+// post sends a JSON verification, with an Idempotency-Key when key is set.
+func post(t *testing.T, url, key string, body []byte) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Errorf("POST %s: %v", url, err)
+		return 0, nil
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Errorf("POST %s: %d %s", url, resp.StatusCode, raw)
+	}
+	return resp.StatusCode, m
+}
+
+// A store that is configured but unreachable stops the start, naming it
+// without its password.
+func TestStartRefusedWithTheStoreDown(t *testing.T) {
+	for _, k := range []string{"FACEID_ENDPOINT", "FACEID_SECRET_ID", "FACEID_SECRET_KEY", "FACEID_CLIENT_KEYS"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	t.Setenv("FACEID_ADDR", "127.0.0.1:0")
+	t.Setenv("FACEID_STATE", "redis://:s3cret@127.0.0.1:1/0")
+	var stderr bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	err := run(ctx, io.Discard, &stderr, nil)
+	if !state.IsUnavailable(err) {
+		t.Fatalf("run = %v, want a state store error", err)
+	}
+	if bytes.Contains([]byte(err.Error()+stderr.String()), []byte("s3cret")) {
+		t.Fatalf("the password was printed: %v\n%s", err, stderr.String())
+	}
+}
