@@ -95,8 +95,9 @@ func checkTable(name string) error {
 	return nil
 }
 
-// parseRedis checks the parts of a Redis URL the client relies on. Query
-// parameters (timeouts, client name) are left to the client.
+// parseRedis checks the parts of a Redis URL the client reads: scheme,
+// user and password, host, port and database. Query parameters are
+// refused rather than ignored.
 func parseRedis(s string) (*url.URL, error) {
 	u, err := url.Parse(s)
 	if err != nil {
@@ -119,6 +120,9 @@ func parseRedis(s string) (*url.URL, error) {
 	}
 	if u.Fragment != "" {
 		return nil, errors.New("redis URL must not have a fragment")
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		return nil, errors.New("redis URL takes no query parameters")
 	}
 	return u, nil
 }

@@ -11,6 +11,9 @@ import (
 	"github.com/faceid-verify/faceid/config"
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/metrics"
+	"github.com/faceid-verify/faceid/state"
+	"github.com/faceid-verify/faceid/state/dynamostate"
+	"github.com/faceid-verify/faceid/state/redisstate"
 	"github.com/faceid-verify/faceid/state/stores"
 )
 
@@ -35,7 +38,9 @@ func fromEnv(ctx context.Context, log *slog.Logger) (*app, error) {
 	lines := &metrics.Lines{Registry: reg, Out: os.Stdout, Format: metrics.FormatEMF}
 	// The money guards' memory: StateTable in the SAM stack (FACEID_STATE),
 	// shared by every instance; unreachable, the function does not start.
-	st, err := stores.Open(ctx, set.State)
+	st, err := stores.Open(ctx, set.State, map[state.Kind]stores.Opener{
+		state.KindDynamoDB: dynamostate.Opener, state.KindRedis: redisstate.Opener,
+	})
 	if err != nil {
 		return nil, err
 	}

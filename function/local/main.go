@@ -24,6 +24,9 @@ import (
 	"github.com/faceid-verify/faceid/core/hmacauth"
 	"github.com/faceid-verify/faceid/core/metrics"
 	"github.com/faceid-verify/faceid/sandbox"
+	"github.com/faceid-verify/faceid/state"
+	"github.com/faceid-verify/faceid/state/dynamostate"
+	"github.com/faceid-verify/faceid/state/redisstate"
 	"github.com/faceid-verify/faceid/state/stores"
 )
 
@@ -71,7 +74,9 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	lines := &metrics.Lines{Registry: reg, Out: stderr, Format: metrics.FormatJSON}
 	// The money guards' memory: this process's, or a store other
 	// instances share (FACEID_STATE); an unreachable one stops the start.
-	st, err := stores.Open(ctx, set.State)
+	st, err := stores.Open(ctx, set.State, map[state.Kind]stores.Opener{
+		state.KindDynamoDB: dynamostate.Opener, state.KindRedis: redisstate.Opener,
+	})
 	if err != nil {
 		return err
 	}

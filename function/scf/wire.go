@@ -12,6 +12,7 @@ import (
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/metrics"
 	"github.com/faceid-verify/faceid/state"
+	"github.com/faceid-verify/faceid/state/redisstate"
 	"github.com/faceid-verify/faceid/state/stores"
 )
 
@@ -40,7 +41,8 @@ func fromEnv(log *slog.Logger) builders {
 			p.lines = &metrics.Lines{Registry: reg, Out: os.Stderr, Format: metrics.FormatJSON}
 			// The money guards' memory: per instance, or TencentDB for
 			// Redis (FACEID_STATE), which then also holds the COS claims.
-			if p.state, err = stores.Open(ctx, p.set.State); err != nil {
+			// DynamoDB is not linked: its SDK would double the package.
+			if p.state, err = stores.Open(ctx, p.set.State, map[state.Kind]stores.Opener{state.KindRedis: redisstate.Opener}); err != nil {
 				return nil, err
 			}
 			if p.client, err = core.New(cfg, core.WithObserver(p.lines), core.WithLogger(log), core.WithState(p.state)); err != nil {

@@ -69,6 +69,15 @@ func Open(ctx context.Context, table string, opts ...func(*dynamodb.Options)) (*
 	return s, nil
 }
 
+// Opener opens the table cfg names (stores.Opener).
+func Opener(ctx context.Context, cfg state.Config) (state.Store, error) {
+	s, err := Open(ctx, cfg.Table)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
 // checkSchema refuses a table whose key is not `pk` (string) alone: every
 // write would fail, one request at a time.
 func checkSchema(t *types.TableDescription) error {

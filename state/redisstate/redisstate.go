@@ -1,12 +1,14 @@
 // Package redisstate is the state.Store on Redis: TencentDB for Redis for
-// functions on SCF (reached through the function's VPC), or any Redis 2.8
-// or later. Claims are SET NX PX; the budget is INCR with EXPIREAT at the
+// functions on SCF (reached through the function's VPC), or any other
+// Redis. Claims are SET NX PX; the budget is INCR with EXPIREAT at the
 // end of the China day. Each operation that must read and write is one
 // Lua script, which Redis runs atomically.
 //
-// The client is go-redis, Redis's own Go client: URL parsing (password,
-// database, TLS for rediss://), pooling and script caching are not worth
-// writing again.
+// The client is redigo: it parses redis:// and rediss:// URLs (password,
+// database, TLS), pools connections and runs scripts by hash, and its
+// small API keeps the SCF package small. go-redis and rueidis define a
+// method per Redis command, and SCF's runtime (net/rpc) makes the linker
+// keep every exported method: either would add 2 MB or more to scf.zip.
 package redisstate
 
 import (
@@ -19,17 +21,27 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/state"
-	"github.com/redis/go-redis/v9"
+	"github.com/gomodule/redigo/redis"
 )
 
 // keyPrefix keeps the function's keys apart in a Redis shared with other
 // applications.
 const keyPrefix = "faceid:"
 
+// Timeouts of one connection; a request's own deadline may cut them
+// shorter.
+const (
+	dialTimeout = 2 * time.Second
+	ioTimeout   = 2 * time.Second
+	// idleCheck: a connection idle this long is pinged before use, since
+	// a server or proxy may have dropped it meanwhile.
+	idleCheck = time.Minute
+)
+
 // Store implements state.Store on one Redis server (or a cluster's
 // proxy, as TencentDB's cluster edition presents itself).
 type Store struct {
-	c                      *redis.Client
+	pool                   *redis.Pool
 	claim, reserve, refund *redis.Script
 }
 
@@ -39,38 +51,45 @@ var _ state.Store = (*Store)(nil)
 // accepts it) and checks that it answers: a store that is configured but
 // unreachable fails the start rather than every request.
 func Open(ctx context.Context, u *url.URL) (*Store, error) {
-	if u.Query().Has("skip_verify") {
-		return nil, errors.New("redisstate: skip_verify is refused: certificate checks are never switched off")
+	raw := u.String()
+	opts := []redis.DialOption{
+		redis.DialConnectTimeout(dialTimeout),
+		redis.DialReadTimeout(ioTimeout),
+		redis.DialWriteTimeout(ioTimeout),
+		// Used for rediss:// only; the certificate is always checked.
+		redis.DialTLSConfig(&tls.Config{MinVersion: tls.VersionTLS12}),
 	}
-	opts, err := redis.ParseURL(u.String())
-	if err != nil {
-		// go-redis names the option or part at fault, never the password.
+	s := &Store{
+		pool: &redis.Pool{
+			DialContext: func(ctx context.Context) (redis.Conn, error) {
+				return redis.DialURLContext(ctx, raw, opts...)
+			},
+			MaxIdle:     8,
+			IdleTimeout: 4 * time.Minute,
+			TestOnBorrow: func(c redis.Conn, idle time.Time) error {
+				if time.Since(idle) < idleCheck {
+					return nil
+				}
+				_, err := c.Do("PING")
+				return err
+			},
+		},
+		claim:   redis.NewScript(1, claimScript),
+		reserve: redis.NewScript(1, reserveScript),
+		refund:  redis.NewScript(1, refundScript),
+	}
+	if _, err := s.do(ctx, "ping", "PING"); err != nil {
+		s.pool.Close()
 		return nil, fmt.Errorf("redisstate: %s: %w", u.Redacted(), err)
 	}
-	// A failed command is not retried: a retried INCR whose answer was
-	// lost would count twice. The guard fails closed instead.
-	opts.MaxRetries = -1
-	// The request's deadline bounds every wait on the store.
-	opts.ContextTimeoutEnabled = true
-	if opts.DialTimeout == 0 {
-		opts.DialTimeout = 2 * time.Second
-	}
-	if opts.ReadTimeout == 0 {
-		opts.ReadTimeout = 2 * time.Second
-	}
-	if opts.WriteTimeout == 0 {
-		opts.WriteTimeout = 2 * time.Second
-	}
-	if opts.TLSConfig != nil {
-		opts.TLSConfig.MinVersion = tls.VersionTLS12
-	}
-	// CLIENT SETINFO is unknown to Redis before 7.2; skip the round trip.
-	opts.DisableIdentity = true
-	s := &Store{c: redis.NewClient(opts),
-		claim: redis.NewScript(claimScript), reserve: redis.NewScript(reserveScript), refund: redis.NewScript(refundScript)}
-	if err := s.c.Ping(ctx).Err(); err != nil {
-		s.c.Close()
-		return nil, fmt.Errorf("redisstate: %s: %w", u.Redacted(), unavailable("ping", err))
+	return s, nil
+}
+
+// Opener opens the Redis cfg names (stores.Opener).
+func Opener(ctx context.Context, cfg state.Config) (state.Store, error) {
+	s, err := Open(ctx, cfg.URL)
+	if err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -101,34 +120,75 @@ if n > 0 then redis.call('DECR', KEYS[1]) end
 return 0
 `
 
+// do runs one command on a pooled connection. A command is never retried:
+// a retried INCR whose answer was lost would count twice, so the guard
+// fails closed instead.
+func (s *Store) do(ctx context.Context, op, cmd string, args ...any) (any, error) {
+	c, err := s.pool.GetContext(ctx)
+	if err != nil {
+		return nil, unavailable(op, err)
+	}
+	defer c.Close()
+	r, err := redis.DoContext(c, ctx, cmd, args...)
+	return r, s.check(op, r, err)
+}
+
+// script runs one of the store's scripts (EVALSHA, then EVAL the first
+// time a server lacks it).
+func (s *Store) script(ctx context.Context, op string, sc *redis.Script, args ...any) (any, error) {
+	c, err := s.pool.GetContext(ctx)
+	if err != nil {
+		return nil, unavailable(op, err)
+	}
+	defer c.Close()
+	r, err := sc.DoContext(ctx, c, args...)
+	return r, s.check(op, r, err)
+}
+
+// check turns a failure, or an error reply (a key of another type, an
+// unknown command), into an UnavailableError: either way the guard
+// cannot be consulted.
+func (s *Store) check(op string, r any, err error) error {
+	if err == nil {
+		if re, ok := r.(redis.Error); ok {
+			err = re
+		}
+	}
+	if err != nil {
+		return unavailable(op, err)
+	}
+	return nil
+}
+
 func (s *Store) Claim(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, []byte, error) {
-	r, err := s.claim.Run(ctx, s.c, []string{keyPrefix + key}, value, ms(ttl)).Result()
-	switch {
-	case errors.Is(err, redis.Nil):
-		return false, nil, nil // expired between the two commands
-	case err != nil:
-		return false, nil, unavailable("claim", err)
+	r, err := s.script(ctx, "claim", s.claim, keyPrefix+key, value, ms(ttl))
+	if err != nil {
+		return false, nil, err
 	}
 	switch v := r.(type) {
 	case int64:
 		return v == 1, nil, nil
-	case string:
-		return false, []byte(v), nil
+	case []byte:
+		return false, v, nil
+	case nil:
+		return false, nil, nil // expired between the two commands
 	}
 	return false, nil, unavailable("claim", fmt.Errorf("unexpected answer of type %T", r))
 }
 
 func (s *Store) Put(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	if err := s.c.Set(ctx, keyPrefix+key, value, max(ttl, time.Millisecond)).Err(); err != nil {
-		return unavailable("put", err)
-	}
-	return nil
+	_, err := s.do(ctx, "put", "SET", keyPrefix+key, value, "PX", ms(ttl))
+	return err
 }
 
 func (s *Store) Get(ctx context.Context, key string) ([]byte, bool, error) {
-	v, err := s.c.Get(ctx, keyPrefix+key).Bytes()
+	r, err := s.do(ctx, "get", "GET", keyPrefix+key)
+	if err != nil {
+		return nil, false, err
+	}
+	v, err := redis.Bytes(r, nil)
 	switch {
-	case errors.Is(err, redis.Nil):
+	case errors.Is(err, redis.ErrNil):
 		return nil, false, nil
 	case err != nil:
 		return nil, false, unavailable("get", err)
@@ -137,14 +197,16 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, bool, error) {
 }
 
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := s.c.Del(ctx, keyPrefix+key).Err(); err != nil {
-		return unavailable("delete", err)
-	}
-	return nil
+	_, err := s.do(ctx, "delete", "DEL", keyPrefix+key)
+	return err
 }
 
 func (s *Store) Reserve(ctx context.Context, key string, limit int64, expires time.Time) (bool, error) {
-	n, err := s.reserve.Run(ctx, s.c, []string{keyPrefix + key}, limit, expires.Unix()).Int64()
+	r, err := s.script(ctx, "reserve", s.reserve, keyPrefix+key, limit, expires.Unix())
+	if err != nil {
+		return false, err
+	}
+	n, err := redis.Int64(r, nil)
 	if err != nil {
 		return false, unavailable("reserve", err)
 	}
@@ -152,14 +214,12 @@ func (s *Store) Reserve(ctx context.Context, key string, limit int64, expires ti
 }
 
 func (s *Store) Refund(ctx context.Context, key string) error {
-	if err := s.refund.Run(ctx, s.c, []string{keyPrefix + key}).Err(); err != nil {
-		return unavailable("refund", err)
-	}
-	return nil
+	_, err := s.script(ctx, "refund", s.refund, keyPrefix+key)
+	return err
 }
 
 // Close closes the connection pool.
-func (s *Store) Close() error { return s.c.Close() }
+func (s *Store) Close() error { return s.pool.Close() }
 
 // ms is a time to live in whole milliseconds, at least one (PX 0 is an
 // error).

@@ -1,6 +1,7 @@
-// Package stores opens the state.Store that FACEID_STATE names. It is
-// apart from package state so that the guards can use the interface
-// without linking both cloud clients.
+// Package stores opens the state.Store that FACEID_STATE names (read by
+// package config), with the backends an entry point links: SCF links Redis
+// alone, since the AWS SDK would double its package for a store it cannot
+// reach.
 package stores
 
 import (
@@ -9,34 +10,35 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/state"
-	"github.com/faceid-verify/faceid/state/dynamostate"
-	"github.com/faceid-verify/faceid/state/redisstate"
 )
 
 // openTimeout bounds the start-up check of a shared store.
 const openTimeout = 10 * time.Second
 
-// Open opens the store cfg names (FACEID_STATE, read by package config)
-// and checks that it answers. An unreachable store is an error wrapping a
+// An Opener opens a shared store of one kind and checks that it answers
+// (dynamostate.Opener, redisstate.Opener).
+type Opener func(ctx context.Context, cfg state.Config) (state.Store, error)
+
+// Open opens the store cfg names with the opener for its kind, and checks
+// that it answers. An unreachable store is an error wrapping a
 // *state.UnavailableError that names the store without its password.
-func Open(ctx context.Context, cfg state.Config) (state.Store, error) {
-	s, err := open(ctx, cfg)
+func Open(ctx context.Context, cfg state.Config, openers map[state.Kind]Opener) (state.Store, error) {
+	s, err := open(ctx, cfg, openers)
 	if err != nil {
 		return nil, fmt.Errorf("FACEID_STATE=%s: %w", cfg, err)
 	}
 	return s, nil
 }
 
-func open(ctx context.Context, cfg state.Config) (state.Store, error) {
-	ctx, cancel := context.WithTimeout(ctx, openTimeout)
-	defer cancel()
-	switch cfg.Kind {
-	case state.KindDynamoDB:
-		return dynamostate.Open(ctx, cfg.Table)
-	case state.KindRedis:
-		return redisstate.Open(ctx, cfg.URL)
-	case state.KindMemory, "":
+func open(ctx context.Context, cfg state.Config, openers map[state.Kind]Opener) (state.Store, error) {
+	if cfg.Kind == state.KindMemory || cfg.Kind == "" {
 		return state.NewMemory(0, nil), nil
 	}
-	return nil, fmt.Errorf("stores: unknown kind %q", cfg.Kind)
+	o := openers[cfg.Kind]
+	if o == nil {
+		return nil, fmt.Errorf("this function is built without the %s store", cfg.Kind)
+	}
+	ctx, cancel := context.WithTimeout(ctx, openTimeout)
+	defer cancel()
+	return o(ctx, cfg)
 }
