@@ -72,8 +72,8 @@ func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc
 func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
 
 // WithState keeps the daily budget in s: a store shared by every instance
-// (FACEID_STATE) makes it one budget for all of them. The default is this
-// process's memory.
+// (FACEID_STATE) makes it one budget for all of them. Nil, or without the
+// option, it is this process's memory.
 func WithState(s state.Store) Option { return func(c *Client) { c.state = s } }
 
 // New builds a Client from a config; unset fields take their defaults.

@@ -42,9 +42,11 @@ type Options struct {
 	MaxBody int64
 	// MetricsHandler, when set, serves GET /metrics (the local server).
 	MetricsHandler http.Handler
-	// State holds the Idempotency-Key answers: a store shared by every
-	// instance (FACEID_STATE) covers retries that land on another one. Nil
-	// means this process's memory, of at most IdempotencyEntries records.
+	// State holds the Idempotency-Key answers and, unless Replay is set,
+	// the drop-in replay memory: a store shared by every instance
+	// (FACEID_STATE) covers retries and replays that land on another one.
+	// Nil means this process's memory, of at most IdempotencyEntries
+	// records for the answers.
 	State state.Store
 	// IdempotencyEntries bounds that memory (default 4096; negative turns
 	// Idempotency-Key off); IdempotencyTTL is how long an answer is kept
@@ -55,9 +57,10 @@ type Options struct {
 	// it the answer is 503 (limits.go).
 	MaxConcurrent int
 	// Replay remembers drop-in signatures until their window ends
-	// (replay.go); nil means this instance's memory. LenientDate accepts
-	// Date-signed requests without a date window, as the legacy gateway
-	// does; such a signature is then remembered for IdempotencyTTL.
+	// (replay.go); nil means State, or else this instance's memory.
+	// LenientDate accepts Date-signed requests without a date window, as
+	// the legacy gateway does; such a signature is then remembered for
+	// IdempotencyTTL.
 	Replay      ReplayStore
 	LenientDate bool
 }

@@ -129,10 +129,15 @@ func (h *Handler) idemTTL() time.Duration {
 	return 24 * time.Hour
 }
 
-// newReplayStore is the replay memory: opts.Replay, or this instance's.
+// newReplayStore is the replay memory: opts.Replay, else the state store
+// the other guards use (shared by every instance with FACEID_STATE), else
+// this instance's.
 func newReplayStore(opts Options) ReplayStore {
-	if opts.Replay != nil {
+	switch {
+	case opts.Replay != nil:
 		return opts.Replay
+	case opts.State != nil:
+		return opts.State
 	}
 	return state.NewMemory(defaultReplayEntries, opts.Now)
 }

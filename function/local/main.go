@@ -72,15 +72,18 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	}
 	// Metric lines go with the logs; /metrics serves the totals.
 	lines := &metrics.Lines{Registry: reg, Out: stderr, Format: metrics.FormatJSON}
-	// The money guards' memory: this process's, or a store other
-	// instances share (FACEID_STATE); an unreachable one stops the start.
+	// The money guards' memory: a store other instances share
+	// (FACEID_STATE), or nil for this process's; an unreachable one stops
+	// the start.
 	st, err := stores.Open(ctx, set.State, map[state.Kind]stores.Opener{
 		state.KindDynamoDB: dynamostate.Opener, state.KindRedis: redisstate.Opener,
 	})
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	if st != nil {
+		defer st.Close()
+	}
 	client, err := core.New(cfg, core.WithObserver(lines), core.WithLogger(log), core.WithState(st))
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faceid-verify/faceid/core/hmacauth"
 	"github.com/faceid-verify/faceid/internal/proctest"
 	"github.com/faceid-verify/faceid/sandbox"
 	"github.com/faceid-verify/faceid/state"
@@ -69,18 +70,22 @@ func TestSharedStateAcrossInstances(t *testing.T) {
 			for k, v := range storeEnv {
 				env[k] = v
 			}
-			pair := func(budget int) [2]string {
+			pair := func(budget int, clientKeys string) [2]string {
 				env["FACEID_DAILY_BUDGET"] = strconv.Itoa(budget)
+				if clientKeys != "" {
+					env["FACEID_CLIENT_KEYS"] = clientKeys
+					defer delete(env, "FACEID_CLIENT_KEYS")
+				}
 				return [2]string{startInstance(t, bin, env), startInstance(t, bin, env)}
 			}
 			send := func(base, key string) (int, map[string]any) {
-				return post(t, base+"/verify", key, body)
+				return post(t, base+"/verify", key, body, nil)
 			}
 
 			// First, while the day's counter is fresh: a budget of N for
 			// both instances together, 3N requests at once.
 			const n = 4
-			budgeted := pair(n)
+			budgeted := pair(n, "")
 			var mu sync.Mutex
 			statuses := map[int]int{}
 			var wg sync.WaitGroup
@@ -97,7 +102,15 @@ func TestSharedStateAcrossInstances(t *testing.T) {
 				t.Fatalf("budget of %d over two instances: %d billable, answers %v", n, got, statuses)
 			}
 
-			free := pair(0)
+			free := pair(0, "")
+			// Drop-in mode: callers sign as for the gateway.
+			signing := pair(0, "app-id:app-secret")
+			signed := func(b []byte) http.Header {
+				h := http.Header{}
+				hmacauth.Sign(h, hmacauth.Credentials{SecretID: "app-id", SecretKey: "app-secret", Source: "market",
+					Variant: hmacauth.XDate}, time.Now())
+				return h
+			}
 			t.Run("one key, one instance after the other", func(t *testing.T) {
 				sb.ResetStats()
 				s1, b1 := send(free[0], "order-1")
@@ -124,13 +137,36 @@ func TestSharedStateAcrossInstances(t *testing.T) {
 					t.Fatalf("%d billable, want 1", got)
 				}
 			})
+			t.Run("one drop-in signature replayed on the other instance", func(t *testing.T) {
+				sb.ResetStats()
+				sig := signed(body)
+				s1, b1 := post(t, signing[0]+"/verify", "", body, sig)
+				// Captured and sent with another request to the other
+				// instance, which has not seen it: refused there too.
+				other, _ := json.Marshal(map[string]string{"idcard": "130102197809210037", "name": "王五", "url": "https://example.com/p.jpg"})
+				if s, b := post(t, signing[1]+"/verify", "", other, sig); s != http.StatusForbidden {
+					t.Fatalf("another body under the same signature: %d %v", s, b)
+				}
+				// Retried as it was: the first answer, without paying.
+				s2, b2 := post(t, signing[1]+"/verify", "", body, sig)
+				if s1 != 200 || s2 != 200 || fmt.Sprint(b1) != fmt.Sprint(b2) {
+					t.Fatalf("first %d %v\nreplayed %d %v", s1, b1, s2, b2)
+				}
+				if got := sb.Stats().Billable; got != 1 {
+					t.Fatalf("%d billable, want 1", got)
+				}
+			})
 			t.Run("store down", func(t *testing.T) {
 				stopStore()
 				sb.ResetStats()
-				for _, c := range []struct{ base, key, guard string }{
-					{free[0], "order-3", "Idempotency-Key"}, {budgeted[1], "", "daily budget"},
+				for _, c := range []struct {
+					base, key, guard string
+					header           http.Header
+				}{
+					{free[0], "order-3", "Idempotency-Key", nil}, {budgeted[1], "", "daily budget", nil},
+					{signing[0], "", "drop-in replay memory", signed(body)},
 				} {
-					s, b := send(c.base, c.key)
+					s, b := post(t, c.base+"/verify", c.key, body, c.header)
 					info, _ := b["error"].(map[string]any)
 					if s != 503 || info["kind"] != "state_unavailable" || info["may_have_charged"] != false {
 						t.Errorf("%s with the store down: %d %v", c.guard, s, b)
@@ -170,10 +206,14 @@ func startInstance(t *testing.T, bin string, env map[string]string) string {
 	}
 }
 
-// post sends a JSON verification, with an Idempotency-Key when key is set.
-func post(t *testing.T, url, key string, body []byte) (int, map[string]any) {
+// post sends a JSON verification, with an Idempotency-Key when key is set
+// and the headers in h (a drop-in signature).
+func post(t *testing.T, url, key string, body []byte, h http.Header) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	for k, v := range h {
+		req.Header[k] = v
+	}
 	req.Header.Set("Content-Type", "application/json")
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)

@@ -46,7 +46,9 @@ func fromEnv(log *slog.Logger) builders {
 				return nil, err
 			}
 			if p.client, err = core.New(cfg, core.WithObserver(p.lines), core.WithLogger(log), core.WithState(p.state)); err != nil {
-				p.state.Close()
+				if p.state != nil {
+					p.state.Close()
+				}
 				return nil, err
 			}
 			// Config logs as redacted: Secret and a Redis password never print.
@@ -68,11 +70,8 @@ func fromEnv(log *slog.Logger) builders {
 			if err != nil {
 				return nil, err
 			}
-			var claims state.Store
-			if p.set.State.Shared() {
-				claims = p.state
-			}
-			return newPipeline(ctx, log, p.client, p.set, claims, upload.WithDuplicates(p.lines.DuplicateSkipped))
+			// nil without a shared store: the claims use the COS header.
+			return newPipeline(ctx, log, p.client, p.set, p.state, upload.WithDuplicates(p.lines.DuplicateSkipped))
 		},
 	}
 }

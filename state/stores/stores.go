@@ -19,9 +19,12 @@ const openTimeout = 10 * time.Second
 // (dynamostate.Opener, redisstate.Opener).
 type Opener func(ctx context.Context, cfg state.Config) (state.Store, error)
 
-// Open opens the store cfg names with the opener for its kind, and checks
-// that it answers. An unreachable store is an error wrapping a
-// *state.UnavailableError that names the store without its password.
+// Open opens the shared store cfg names with the opener for its kind, and
+// checks that it answers. For memory it returns nil: each guard then keeps
+// its own bounded memory in this process (core.WithState,
+// httpapi.Options.State), as sized for it. An unreachable store is an
+// error wrapping a *state.UnavailableError that names the store without
+// its password.
 func Open(ctx context.Context, cfg state.Config, openers map[state.Kind]Opener) (state.Store, error) {
 	s, err := open(ctx, cfg, openers)
 	if err != nil {
@@ -32,7 +35,7 @@ func Open(ctx context.Context, cfg state.Config, openers map[state.Kind]Opener) 
 
 func open(ctx context.Context, cfg state.Config, openers map[state.Kind]Opener) (state.Store, error) {
 	if cfg.Kind == state.KindMemory || cfg.Kind == "" {
-		return state.NewMemory(0, nil), nil
+		return nil, nil
 	}
 	o := openers[cfg.Kind]
 	if o == nil {
