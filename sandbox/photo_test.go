@@ -1,7 +1,10 @@
 package sandbox_test
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/binary"
+	"hash/crc32"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +15,15 @@ import (
 
 func TestPhotoImage(t *testing.T) {
 	jpeg := photoBytes(t, "small-320x240.jpg")
+	png := photoBytes(t, "portrait-rgba.png")
+	sos := bytes.Index(jpeg, []byte{0xFF, 0xDA})
+	zeroed := func(b []byte, from int) string {
+		out := append([]byte{}, b...)
+		clear(out[from:])
+		return base64.StdEncoding.EncodeToString(out)
+	}
+	flipped := append([]byte{}, png...)
+	flipped[len(png)/2] ^= 0x55
 	withBreaks := func(s string) string { // as Python's base64.encodebytes writes it
 		var b strings.Builder
 		for len(s) > 76 {
@@ -35,6 +47,16 @@ func TestPhotoImage(t *testing.T) {
 		{"WebP", zhangID, zhang, photo(t, "portrait.webp"), 0, 112},
 		{"junk bytes", zhangID, zhang, base64.StdEncoding.EncodeToString([]byte("not a photo at all")), 0, 112},
 		{"JPEG header only", zhangID, zhang, base64.StdEncoding.EncodeToString(jpeg[:2]), 0, 112},
+		// Damage only a whole decode finds: the seller's "invalid image".
+		{"JPEG cut after its header", zhangID, zhang, base64.StdEncoding.EncodeToString(jpeg[:sos+14]), 0, 112},
+		{"JPEG header then zeros", zhangID, zhang, zeroed(jpeg, sos+14), 0, 112},
+		{"JPEG cut in half", zhangID, zhang, base64.StdEncoding.EncodeToString(jpeg[:len(jpeg)/2]), 0, 112},
+		{"JPEG without its end marker", zhangID, zhang, base64.StdEncoding.EncodeToString(jpeg[:len(jpeg)-2]), 0, 112},
+		{"JPEG with bytes after its end", zhangID, zhang, base64.StdEncoding.EncodeToString(append(append([]byte{}, jpeg...), "trailing"...)), 0, 100},
+		{"PNG first 2 KB", zhangID, zhang, base64.StdEncoding.EncodeToString(png[:2048]), 0, 112},
+		{"PNG header then zeros", zhangID, zhang, zeroed(png, 33), 0, 112},
+		{"PNG with a byte flipped", zhangID, zhang, base64.StdEncoding.EncodeToString(flipped), 0, 112},
+		{"PNG claiming 8000x8000", zhangID, zhang, base64.StdEncoding.EncodeToString(pngBomb(8000, 8000)), 0, 112},
 		{"not base64", zhangID, zhang, "!!!!", 0, 112},
 		{"data URI", zhangID, zhang, "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(jpeg), 0, 112},
 		{"'+' turned into spaces", zhangID, zhang, strings.ReplaceAll(base64.StdEncoding.EncodeToString(jpeg), "+", " "), 0, 112},
@@ -70,6 +92,8 @@ func TestPhotoURL(t *testing.T) {
 			_, _ = w.Write(jpeg)
 		case "/a.webp":
 			_, _ = w.Write(photoBytes(t, "portrait.webp"))
+		case "/half.jpg":
+			_, _ = w.Write(jpeg[:len(jpeg)/2])
 		case "/away":
 			http.Redirect(w, r, "http://192.0.2.1/a.jpg", http.StatusFound) // TEST-NET: never dialled
 		case "/back":
@@ -89,6 +113,7 @@ func TestPhotoURL(t *testing.T) {
 		{"localhost JPEG", localhost + "/a.jpg", 0, 100},
 		{"loopback redirect to loopback", files.URL + "/back", 0, 100},
 		{"loopback WebP", files.URL + "/a.webp", 0, 112},
+		{"loopback JPEG cut in half", files.URL + "/half.jpg", 0, 112},
 		{"loopback 404", files.URL + "/missing.jpg", 0, 112},
 		{"loopback redirect away", files.URL + "/away", 0, 112},
 		{"loopback too big", files.URL + "/a.jpg", 10_000, 108},
@@ -106,4 +131,16 @@ func TestPhotoURL(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pngBomb is a PNG signature and an IHDR claiming w×h RGBA pixels, and no
+// data: what a decompression bomb needs to ask for memory.
+func pngBomb(w, h uint32) []byte {
+	c := binary.BigEndian.AppendUint32(nil, 13)
+	c = append(c, "IHDR"...)
+	c = binary.BigEndian.AppendUint32(c, w)
+	c = binary.BigEndian.AppendUint32(c, h)
+	c = append(c, 8, 6, 0, 0, 0)
+	c = binary.BigEndian.AppendUint32(c, crc32.ChecksumIEEE(c[4:]))
+	return append([]byte("\x89PNG\r\n\x1a\n"), c...)
 }
