@@ -88,6 +88,11 @@ func TestCore(t *testing.T) {
 		{"bad variant", map[string]string{"FACEID_SECRET_ID": "id", "FACEID_SECRET_KEY": "sk-98765", "FACEID_SIGNED_HEADERS": "x-source"}, "FACEID_SIGNED_HEADERS", nil},
 		{"bad duration", map[string]string{"FACEID_SECRET_ID": "id", "FACEID_SECRET_KEY": "sk-98765", "FACEID_TIMEOUT": "soon"}, "FACEID_TIMEOUT", nil},
 		{"thresholds out of order", map[string]string{"FACEID_SECRET_ID": "id", "FACEID_SECRET_KEY": "sk-98765", "FACEID_UNCERTAIN_THRESHOLD": "0.5"}, "FACEID_SAME_THRESHOLD", nil},
+		{"decode memory", map[string]string{"FACEID_SECRET_ID": "id", "FACEID_SECRET_KEY": "sk-98765", "FACEID_DECODE_MEMORY": "67108864", "FACEID_DECODE_WAIT": "2s"}, "",
+			func(c core.Config) bool { return c.DecodeMemory == 64<<20 && c.DecodeWait == 2*time.Second }},
+		{"decode memory in MiB by mistake", map[string]string{"FACEID_SECRET_ID": "id", "FACEID_SECRET_KEY": "sk-98765", "FACEID_DECODE_MEMORY": "64"}, "FACEID_DECODE_MEMORY", nil},
+		{"decode memory with a unit", map[string]string{"FACEID_SECRET_ID": "id", "FACEID_SECRET_KEY": "sk-98765", "FACEID_DECODE_MEMORY": "64MiB"}, "FACEID_DECODE_MEMORY", nil},
+		{"negative decode wait", map[string]string{"FACEID_SECRET_ID": "id", "FACEID_SECRET_KEY": "sk-98765", "FACEID_DECODE_WAIT": "-1s"}, "FACEID_DECODE_WAIT", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,13 +14,15 @@ import (
 // format it and add no words of their own. Classify makes it.
 type Class struct {
 	// Outcome labels the call for metrics: passed, not_passed, invalid,
-	// circuit_open, client_closed, budget_exhausted, state_unavailable, quota_exceeded,
+	// circuit_open, client_closed, budget_exhausted, state_unavailable,
+	// overloaded, quota_exceeded,
 	// rate_limited, gateway_auth, timeout, gateway_5xx, gateway_error,
 	// seller_error, transport_unsent, transport_error, malformed or error.
 	Outcome string
 	// Kind is the answer's error.kind (docs/openapi.yaml), "" for a
 	// result: validation, seller, rate_limited, quota_exceeded,
-	// budget_exhausted, state_unavailable, circuit_open, client_closed, upstream_auth,
+	// budget_exhausted, state_unavailable, circuit_open, client_closed,
+	// overloaded, upstream_auth,
 	// upstream_unavailable, upstream_timeout, upstream_malformed or
 	// internal.
 	Kind string
@@ -91,6 +93,7 @@ func classifyError(err error) Class {
 		be *BudgetError
 		cc *ClientClosedError
 		su *state.UnavailableError
+		bu *BusyError
 	)
 	switch {
 	case errors.As(err, &ve):
@@ -122,6 +125,11 @@ func classifyError(err error) Class {
 			Msg: "状态存储不可用,未调用上游,请稍后重试", MsgEn: "the shared state store could not be reached; nothing was sent upstream"})
 		c.Loud = true
 		return c
+	case errors.As(err, &bu):
+		// The photo waited in vain for decode memory: the process is busy,
+		// as when the local server is full, and a retry is safe.
+		return refused(Class{Kind: "overloaded", Reason: "decode_memory", Status: http.StatusServiceUnavailable,
+			Msg: "服务繁忙,请稍后重试", MsgEn: "too many photos are being decoded at once; nothing was sent, retry shortly"})
 	case errors.As(err, &ge):
 		return gatewayClass(ge)
 	case errors.As(err, &se):

@@ -55,6 +55,9 @@ func TestClassify(t *testing.T) {
 			Class{Outcome: "state_unavailable", Kind: "state_unavailable", Source: "state_unavailable", Reason: "redis_reserve",
 				Status: 503, Code: 503, Msg: "状态存储不可用,未调用上游,请稍后重试",
 				MsgEn: "the shared state store could not be reached; nothing was sent upstream", Loud: true}},
+		{"decode memory busy", nil, &BusyError{Need: 40 << 20, Waited: 10 * time.Second},
+			Class{Outcome: "overloaded", Kind: "overloaded", Source: "overloaded", Reason: "decode_memory", Status: 503, Code: 503,
+				Msg: "服务繁忙,请稍后重试", MsgEn: "too many photos are being decoded at once; nothing was sent, retry shortly"}},
 
 		{"gateway rate limit", nil, &GatewayError{Status: 429, Message: "API rate limit exceeded.", RequestID: "g", Refused: true},
 			Class{Outcome: "rate_limited", Kind: "rate_limited", Source: "gateway", Reason: "API rate limit exceeded.",

@@ -28,6 +28,7 @@ import (
 	"github.com/faceid-verify/faceid/core/codes"
 	"github.com/faceid-verify/faceid/core/hmacauth"
 	"github.com/faceid-verify/faceid/core/mask"
+	"github.com/faceid-verify/faceid/core/photo/decode"
 	"github.com/faceid-verify/faceid/state"
 )
 
@@ -44,6 +45,7 @@ type Client struct {
 	breaker *breaker
 	budget  *budget
 	state   state.Store
+	decodes *decode.Budget
 	obs     Observer
 	log     *slog.Logger
 	skew    clockOffset // the gateway's clock minus ours, once measured
@@ -105,6 +107,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		c.state = state.NewMemory(0, c.now)
 	}
 	c.budget = &budget{limit: cfg.DailyBudget, now: c.now, store: c.state}
+	c.decodes = decode.NewBudget(cfg.DecodeMemory, cfg.DecodeWait)
 	if c.hc == nil {
 		hc, err := NewHTTPClient(cfg)
 		if err != nil {
@@ -226,7 +229,13 @@ func (c *Client) Verify(ctx context.Context, req Request) (*Result, error) {
 	// the body is encoded, and nothing returned refers to it.
 	scratch := c.photos.get()
 	defer c.photos.put(scratch)
-	checked, err := req.validate(c.cfg.Limits(), c.now(), scratch, true)
+	checked, err := req.validate(ctx, c.Limits(), c.now(), scratch, true)
+	var busy *BusyError
+	if errors.As(err, &busy) && clientClosed(ctx) != nil {
+		// Gone while its photo waited for decode memory: a hang-up, not
+		// an overload.
+		return nil, clientClosed(ctx)
+	}
 	if err != nil {
 		return nil, c.Reject(err)
 	}

@@ -322,7 +322,7 @@ func TestUpstreamTextScrubbed(t *testing.T) {
 		srv := httptest.NewServer(up)
 		c := newTestClient(t, srv.URL)
 		req := Request{Name: "张三", IDCard: testID, Image: testPhoto(t)}
-		checked, err := req.Validate(c.Config().Limits(), c.Now())
+		checked, err := req.Validate(context.Background(), c.Limits(), c.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

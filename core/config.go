@@ -9,6 +9,7 @@ import (
 
 	"github.com/faceid-verify/faceid/core/codes"
 	"github.com/faceid-verify/faceid/core/hmacauth"
+	"github.com/faceid-verify/faceid/core/photo/decode"
 )
 
 // DefaultEndpoint is the product page's address of the face–ID-card API.
@@ -83,6 +84,11 @@ type Config struct {
 	// which fetches from loopback. Only with a loopback endpoint: the real
 	// seller cannot fetch them.
 	AllowLoopbackPhotoURLs bool `envconfig:"ALLOW_LOOPBACK_PHOTO_URLS"`
+	// DecodeMemory is how many bytes decoding photos may hold at once,
+	// across all requests (decode.Budget): half of GOMEMLIMIT by default.
+	// A photo needing more is refused; others wait up to DecodeWait.
+	DecodeMemory int64         `envconfig:"DECODE_MEMORY"`
+	DecodeWait   time.Duration `envconfig:"DECODE_WAIT"`
 
 	SameThreshold      float64 `envconfig:"SAME_THRESHOLD"`
 	UncertainThreshold float64 `envconfig:"UNCERTAIN_THRESHOLD"`
@@ -142,6 +148,10 @@ func (c Config) WithDefaults() Config {
 	setInt(&c.MinImageSide, 32)
 	setInt(&c.MaxURLLength, 2048)
 	setInt(&c.MaxResponseBytes, 64<<10)
+	if c.DecodeMemory == 0 {
+		c.DecodeMemory = decode.DefaultSize()
+	}
+	setDur(&c.DecodeWait, decode.DefaultWait)
 	setInt(&c.MaxAttempts, 3)
 	setDur(&c.RetryBaseDelay, 100*time.Millisecond)
 	setDur(&c.RetryMaxDelay, time.Second)
@@ -159,6 +169,11 @@ func (c Config) WithDefaults() Config {
 	}
 	return c
 }
+
+// minDecodeMemory is the least decode memory that makes sense: a 1-MP
+// photo needs 1.5–4 MB, and a value in MiB or MB mistaken for bytes is
+// far below it.
+const minDecodeMemory = 4 << 20
 
 // ConfigError names the setting that is wrong; it never carries a secret.
 type ConfigError struct {
@@ -204,7 +219,8 @@ func (c Config) Validate() error {
 	}{{"DIAL_TIMEOUT", c.DialTimeout}, {"TLS_HANDSHAKE_TIMEOUT", c.TLSHandshakeTimeout},
 		{"RESPONSE_HEADER_TIMEOUT", c.ResponseHeaderTimeout}, {"TIMEOUT", c.Timeout},
 		{"RETRY_BASE_DELAY", c.RetryBaseDelay}, {"RETRY_MAX_DELAY", c.RetryMaxDelay},
-		{"MAX_RETRY_AFTER", c.MaxRetryAfter}, {"BREAKER_COOLDOWN", c.BreakerCooldown}} {
+		{"MAX_RETRY_AFTER", c.MaxRetryAfter}, {"BREAKER_COOLDOWN", c.BreakerCooldown},
+		{"DECODE_WAIT", c.DecodeWait}} {
 		if d.v <= 0 {
 			return &ConfigError{EnvPrefix + "_" + d.key, "must be positive"}
 		}
@@ -217,6 +233,9 @@ func (c Config) Validate() error {
 	}
 	if c.PriceFen < 0 {
 		return &ConfigError{EnvPrefix + "_PRICE_FEN", "must not be negative"}
+	}
+	if c.DecodeMemory < minDecodeMemory {
+		return &ConfigError{EnvPrefix + "_DECODE_MEMORY", "must be at least 4 MiB (in bytes)"}
 	}
 	if c.DeadlineMargin < 0 {
 		return &ConfigError{EnvPrefix + "_DEADLINE_MARGIN", "must not be negative"}

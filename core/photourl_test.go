@@ -97,7 +97,7 @@ func TestPhotoURLHosts(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.url, func(t *testing.T) {
 			req := Request{Name: "张三", IDCard: testID, URL: tc.url}
-			c, err := req.Validate(lim, time.Now())
+			c, err := req.Validate(context.Background(), lim, time.Now())
 			if tc.reason == "" {
 				if err != nil || c.URL != tc.url {
 					t.Fatalf("refused: %v", err)
@@ -131,7 +131,7 @@ func TestPhotoURLLoopbackAllowed(t *testing.T) {
 		{"http://10.0.0.1/", "private_address"},
 		{"http://photos/a.jpg", "single_label"},
 	} {
-		_, err := Request{Name: "张三", IDCard: testID, URL: tc.url}.Validate(lim, time.Now())
+		_, err := Request{Name: "张三", IDCard: testID, URL: tc.url}.Validate(context.Background(), lim, time.Now())
 		var ve *ValidationError
 		if tc.reason == "" && err != nil || tc.reason != "" && (!errors.As(err, &ve) || ve.Reason != tc.reason) {
 			t.Errorf("%s: %v, want %q", tc.url, err, tc.reason)

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/faceid-verify/faceid/core/invalid"
 	"github.com/faceid-verify/faceid/core/personname"
 	"github.com/faceid-verify/faceid/core/photo"
+	"github.com/faceid-verify/faceid/core/photo/decode"
 	"github.com/faceid-verify/faceid/core/photo/normalize"
 )
 
@@ -73,9 +75,14 @@ type Limits struct {
 	// AllowLoopbackURL lets photo URLs name this machine, for a sandbox
 	// upstream that fetches them from loopback (never the real seller).
 	AllowLoopbackURL bool
+	// Decode is the process's decode memory, shared by every photo's
+	// integrity check and rewrite (Client.Limits sets the client's); nil
+	// gives each photo decode.DefaultSize of its own.
+	Decode *decode.Budget
 }
 
-// Limits derives the validation bounds from the config.
+// Limits derives the validation bounds from the config, without a shared
+// decode budget: Client.Limits is the same with the client's.
 func (c Config) Limits() Limits {
 	return Limits{
 		Photo: photo.Limits{
@@ -94,17 +101,21 @@ func (c Config) Limits() Limits {
 
 // Validate runs every local check a paid call could fail on. It returns a
 // *ValidationError for the first field that fails, in the order the seller
-// reports them: idcard, name, then the photo.
-func (r Request) Validate(lim Limits, now time.Time) (Checked, error) {
-	return r.validate(lim, now, nil, false)
+// reports them: idcard, name, then the photo, whose header is checked
+// before the whole photo is decoded (decode.Check) to find damage the
+// header does not show. Decoding waits for its share of lim.Decode while
+// ctx lasts: a *BusyError if it did not get it.
+func (r Request) Validate(ctx context.Context, lim Limits, now time.Time) (Checked, error) {
+	return r.validate(ctx, lim, now, nil, false)
 }
 
 // validate is Validate decoding a base64 photo into *scratch's storage
 // when it is large enough, and otherwise leaving the larger buffer the
 // decoder allocated in *scratch for the next call (Verify pools it). With
 // headOnly, canonical text is decoded only as far as its header
-// (checkHead) and the Checked sends the text alone.
-func (r Request) validate(lim Limits, now time.Time, scratch *[]byte, headOnly bool) (Checked, error) {
+// (checkHead), checked as it is decoded once more by the image decoder,
+// and the Checked sends the text alone.
+func (r Request) validate(ctx context.Context, lim Limits, now time.Time, scratch *[]byte, headOnly bool) (Checked, error) {
 	var c Checked
 	id, err := idcard.Parse(r.IDCard, now)
 	if err != nil {
@@ -131,7 +142,7 @@ func (r Request) validate(lim Limits, now time.Time, scratch *[]byte, headOnly b
 	}
 	img, text := r.Image, ""
 	if len(img) == 0 && headOnly {
-		if c, done, err := r.checkHead(c, lim, scratch); done {
+		if c, done, err := r.checkHead(ctx, c, lim, scratch); done {
 			return c, err
 		}
 	}
@@ -153,14 +164,14 @@ func (r Request) validate(lim Limits, now time.Time, scratch *[]byte, headOnly b
 			text = r.ImageBase64
 		}
 	}
+	changed := false
 	if lim.Normalize {
 		// Header checks first at the intake size, so nothing is decoded that
 		// the checks would refuse; then fix what the upstream would fail on.
 		if _, err = photo.Check(img, lim.intakePhoto()); err != nil {
 			return c, err
 		}
-		var changed bool
-		if img, _, changed, err = normalize.Normalize(img, lim.normalizeOptions()); err != nil {
+		if img, _, changed, err = normalize.Normalize(ctx, img, lim.normalizeOptions()); err != nil {
 			return c, err
 		}
 		if changed {
@@ -169,6 +180,12 @@ func (r Request) validate(lim Limits, now time.Time, scratch *[]byte, headOnly b
 	}
 	if c.Info, err = photo.Check(img, lim.Photo); err != nil {
 		return c, err
+	}
+	// A rewrite decoded the photo whole already, and its output is ours.
+	if !changed {
+		if err = decode.Check(ctx, img, lim.Decode); err != nil {
+			return c, err
+		}
 	}
 	c.Image = img
 	if text != "" {
@@ -179,11 +196,13 @@ func (r Request) validate(lim Limits, now time.Time, scratch *[]byte, headOnly b
 }
 
 // checkHead runs the photo checks on canonical base64 text without
-// decoding more than its header (photo.ReadHead), into *scratch's storage.
-// done is false when the text is not canonical, is over the intake size
-// or needs normalising: the caller then decodes it whole, as Validate
-// does, so both refuse and accept exactly the same photos.
-func (r Request) checkHead(c Checked, lim Limits, scratch *[]byte) (_ Checked, done bool, err error) {
+// holding more of it decoded than its header (photo.ReadHead), into
+// *scratch's storage; the integrity check decodes the text as it decodes
+// the image (decode.CheckBase64), and so does a rewrite
+// (normalize.NormalizeBase64). done is false when the text is not
+// canonical or is over the intake size: the caller then decodes it whole,
+// as Validate does, so both refuse and accept exactly the same photos.
+func (r Request) checkHead(ctx context.Context, c Checked, lim Limits, scratch *[]byte) (_ Checked, done bool, err error) {
 	var dst []byte
 	if scratch != nil {
 		dst = *scratch
@@ -199,15 +218,25 @@ func (r Request) checkHead(c Checked, lim Limits, scratch *[]byte) (_ Checked, d
 		return c, false, nil
 	}
 	if lim.Normalize {
-		info, err := photo.CheckSized(h.Bytes, h.Size, lim.intakePhoto())
+		if _, err := photo.CheckSized(h.Bytes, h.Size, lim.intakePhoto()); err != nil {
+			return c, true, err
+		}
+		// A rewrite decodes the text as it reads it: a photo waiting for
+		// decode memory holds no decoded copy meanwhile.
+		out, _, changed, err := normalize.NormalizeBase64(ctx, h.Bytes, h.Size, r.ImageBase64, lim.normalizeOptions())
 		if err != nil {
 			return c, true, err
 		}
-		if normalize.Needed(h.Bytes, h.Size, info, lim.normalizeOptions()) {
-			return c, false, nil
+		if changed {
+			c.Info, err = photo.Check(out, lim.Photo)
+			c.Image = out
+			return c, true, err
 		}
 	}
 	if c.Info, err = photo.CheckSized(h.Bytes, h.Size, lim.Photo); err != nil {
+		return c, true, err
+	}
+	if err = decode.CheckBase64(ctx, h.Bytes, r.ImageBase64, lim.Decode); err != nil {
 		return c, true, err
 	}
 	c.text, c.textOnly, c.escapes = r.ImageBase64, true, h.Escapes
@@ -231,6 +260,7 @@ func (l Limits) intakePhoto() photo.Limits {
 func (l Limits) normalizeOptions() normalize.Options {
 	o := normalize.DefaultOptions()
 	o.MaxBytes, o.MaxSide, o.MaxPixels = l.Photo.MaxBytes, l.Photo.MaxSide, l.Photo.MaxPixels
+	o.Budget = l.Decode
 	return o
 }
 

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"errors"
 	"os"
 	"testing"
@@ -21,24 +22,24 @@ func TestValidateNormalizesOnlyWhatWouldFail(t *testing.T) {
 	off := Config{MaxImageBytes: 1 << 20, ImageNormalize: "off"}.WithDefaults().Limits()
 	now := time.Now()
 
-	c, err := Request{Name: "张三", IDCard: testID, Image: large}.Validate(lim, now)
+	c, err := Request{Name: "张三", IDCard: testID, Image: large}.Validate(context.Background(), lim, now)
 	if err != nil {
 		t.Fatalf("large photo: %v", err)
 	}
 	if len(c.Image) > 1<<20 || c.Info.Format != photo.JPEG {
 		t.Fatalf("not shrunk under the limit: %d bytes, %v", len(c.Image), c.Info)
 	}
-	c, err = Request{Name: "张三", IDCard: testID, Image: small}.Validate(lim, now)
+	c, err = Request{Name: "张三", IDCard: testID, Image: small}.Validate(context.Background(), lim, now)
 	if err != nil || &c.Image[0] != &small[0] {
 		t.Fatalf("a photo that needs nothing must pass through untouched: %v", err)
 	}
-	_, err = Request{Name: "张三", IDCard: testID, Image: large}.Validate(off, now)
+	_, err = Request{Name: "张三", IDCard: testID, Image: large}.Validate(context.Background(), off, now)
 	var ve *ValidationError
 	if !errors.As(err, &ve) || ve.Reason != "too_large" {
 		t.Fatalf("normalisation off: %v, want too_large", err)
 	}
 	tiny := Config{MaxImageBytes: 1 << 20, MaxInputBytes: 2 << 20}.WithDefaults().Limits()
-	if _, err = (Request{Name: "张三", IDCard: testID, Image: large}).Validate(tiny, now); !errors.As(err, &ve) || ve.Reason != "too_large" {
+	if _, err = (Request{Name: "张三", IDCard: testID, Image: large}).Validate(context.Background(), tiny, now); !errors.As(err, &ve) || ve.Reason != "too_large" {
 		t.Fatalf("over the intake limit: %v, want too_large", err)
 	}
 }

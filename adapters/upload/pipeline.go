@@ -17,6 +17,9 @@ import (
 // Caller is what the pipeline needs from the core: *core.Client satisfies it.
 type Caller interface {
 	Config() core.Config
+	// Limits are the validation bounds, with the process's shared decode
+	// memory.
+	Limits() core.Limits
 	Now() time.Time
 	Send(ctx context.Context, checked core.Checked) (*core.Result, error)
 	// Reject counts a local refusal as an avoided call, as Verify does.
@@ -132,7 +135,7 @@ func (p *Pipeline) process(ctx context.Context, ev Event) error {
 		j.log.Warn("object changed since the event; verifying the current version")
 	}
 	idcard, name, err := p.person(ctx, j, ev, info)
-	lim := p.client.Config().Limits()
+	lim := p.client.Limits()
 	switch {
 	case err != nil && !isInvalid(err):
 		return err
@@ -141,8 +144,14 @@ func (p *Pipeline) process(ctx context.Context, ev Event) error {
 	case err != nil:
 		return p.rejected(ctx, j, err)
 	}
-	checked, err := core.Request{Name: name, IDCard: idcard, Image: img}.Validate(lim, p.client.Now())
-	if err != nil {
+	checked, err := core.Request{Name: name, IDCard: idcard, Image: img}.Validate(ctx, lim, p.client.Now())
+	var busy *core.BusyError
+	switch {
+	case errors.As(err, &busy):
+		// The photo waited for decode memory in vain: nothing was paid or
+		// claimed, so a redelivery can try again.
+		return fmt.Errorf("upload: validate %s: %w", ev.Key, err)
+	case err != nil:
 		return p.rejected(ctx, j, err)
 	}
 	j.identify(p.cfg.ClaimPrefix, info, img)
@@ -204,7 +213,7 @@ func (p *Pipeline) ignored(key string) string {
 // also tries the percent-decoded key (see ParseCOSKey).
 func (p *Pipeline) read(ctx context.Context, ev Event) ([]byte, ObjectInfo, Ref, error) {
 	ref := ev.ref()
-	max := int64(p.client.Config().Limits().Intake())
+	max := int64(p.client.Limits().Intake())
 	img, info, err := p.store.Get(ctx, ref, max)
 	if errors.Is(err, ErrNotFound) && ev.Platform == PlatformCOS {
 		if alt, ok := decodedCOSKey(ev.Key); ok && p.ignored(alt) == "" {

@@ -7,7 +7,9 @@
 // IHDR chunk, the BMP info header — and never decode pixel data. That keeps a
 // check's cost independent of the pixel count (photos of several MB sit on a
 // hot path) and makes decompression bombs harmless: a 100000×100000 PNG is
-// rejected from its first 33 bytes.
+// rejected from its first 33 bytes. Damage past the header (a file cut
+// short, data overwritten) is core/photo/decode's to find, by decoding the
+// whole photo once these checks have passed.
 //
 // Typical use:
 //

@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"context"
 	"encoding/binary"
 	"image"
 	"strconv"
@@ -18,7 +19,7 @@ func BenchmarkNormalizeUnchanged(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(in)))
 			for b.Loop() {
-				if _, _, changed, err := Normalize(in, DefaultOptions()); changed || err != nil {
+				if _, _, changed, err := Normalize(context.Background(), in, DefaultOptions()); changed || err != nil {
 					b.Fatal(changed, err)
 				}
 			}
@@ -45,7 +46,7 @@ func BenchmarkNormalizeRewrite(b *testing.B) {
 				var out []byte
 				for b.Loop() {
 					var err error
-					if out, _, _, err = Normalize(in, tc.opt); err != nil {
+					if out, _, _, err = Normalize(context.Background(), in, tc.opt); err != nil {
 						b.Fatal(err)
 					}
 				}

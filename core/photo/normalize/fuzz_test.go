@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"image/png"
@@ -36,7 +37,8 @@ func FuzzOrientation(f *testing.F) {
 
 // FuzzNormalize runs Normalize on arbitrary bytes with options derived from
 // two more arguments, a pixel bound small enough for fast decoding, and
-// checks every result against the contract.
+// checks every result against the contract, and NormalizeBase64 against
+// Normalize.
 func FuzzNormalize(f *testing.F) {
 	var pngBuf, bmpBuf bytes.Buffer
 	_ = png.Encode(&pngBuf, quadrants(40, 20))
@@ -60,7 +62,8 @@ func FuzzNormalize(f *testing.F) {
 			MaxPixels:        1 << 16,
 			ApplyOrientation: side%2 == 0,
 		}
-		out, info, changed, err := Normalize(b, opt)
+		normalizeAgrees(t, b, opt)
+		out, info, changed, err := Normalize(context.Background(), b, opt)
 		if err != nil {
 			var ie *invalid.Error
 			if !errors.As(err, &ie) || out != nil || changed {

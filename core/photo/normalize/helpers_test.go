@@ -162,6 +162,16 @@ func wantReason(tb testing.TB, err error, reason string) {
 	}
 }
 
+// wantDamage expects the refusal of pixel data that is cut short or does
+// not decode.
+func wantDamage(tb testing.TB, err error) {
+	tb.Helper()
+	var ie *invalid.Error
+	if !errors.As(err, &ie) || ie.Field != "image" || ie.Reason != "truncated" && ie.Reason != "corrupt" {
+		tb.Fatalf("error %v (%T), want image truncated or corrupt", err, err)
+	}
+}
+
 // mustDecode decodes a JPEG output.
 func mustDecode(tb testing.TB, b []byte) image.Image {
 	tb.Helper()

@@ -2,15 +2,14 @@ package normalize
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/jpeg"
-	"image/png"
-	"io"
 	"math"
 
 	"github.com/faceid-verify/faceid/core/photo"
-	"golang.org/x/image/bmp"
+	"github.com/faceid-verify/faceid/core/photo/decode"
 )
 
 // maxShrinks bounds the smaller sizes tried after the quality steps (see
@@ -25,7 +24,10 @@ const maxShrinks = 4
 // A photo is rewritten when it is larger than MaxBytes, when its longer
 // side exceeds MaxSide, or when it is a JPEG with an EXIF orientation
 // other than 1 and ApplyOrientation is set. Decoding then happens only if
-// the decoder's own header reports at most MaxPixels pixels. The result is
+// the header reports at most MaxPixels pixels, and only once the decode
+// and the rewrite fit in opt.Budget, waiting while ctx lasts for others to
+// finish (decode.Image); a rewritten photo has thus been decoded whole, and
+// needs no decode.Check. The result is
 // reduced to fit TargetSide, keeping the aspect ratio; if it is still too
 // large, lower qualities and then smaller sizes are tried, a bounded number
 // of times, before the "too_large" error.
@@ -33,9 +35,9 @@ const maxShrinks = 4
 // Errors from photo.Sniff are returned whatever the options, so a photo is
 // never passed on that Sniff would refuse; Sniff is also why no photo.Info
 // is taken from the caller, whose figures could be wrong. Without a
-// rewrite, damage past the header goes unnoticed: finding it would mean
-// decoding every photo.
-func Normalize(img []byte, opt Options) (out []byte, info photo.Info, changed bool, err error) {
+// rewrite nothing is decoded: damage past the header is decode.Check's to
+// find.
+func Normalize(ctx context.Context, img []byte, opt Options) (out []byte, info photo.Info, changed bool, err error) {
 	info, err = photo.Sniff(img)
 	if err != nil {
 		return nil, info, false, err
@@ -43,15 +45,43 @@ func Normalize(img []byte, opt Options) (out []byte, info photo.Info, changed bo
 	if !Needed(img, len(img), info, opt) {
 		return img, info, false, nil
 	}
-	opt = opt.withDefaults()
-	o := 1
-	if info.Format == photo.JPEG {
-		o = Orientation(img)
-	}
-	src, err := decode(img, info.Format, opt.MaxPixels)
+	return rewrite(img, info, opt, func(extra int64, o Options) (image.Image, func(), error) {
+		return decode.Image(ctx, img, extra, o.MaxPixels, o.Budget)
+	})
+}
+
+// NormalizeBase64 is Normalize for a photo given as canonical standard
+// base64 text, of which head is the decoded header and size the decoded
+// size (photo.ReadHead): a rewrite decodes the image from the text as it
+// reads it, so the photo is never held decoded whole. Without a rewrite
+// out is nil and changed false: the caller sends the text.
+func NormalizeBase64(ctx context.Context, head []byte, size int, text string, opt Options) (out []byte, info photo.Info, changed bool, err error) {
+	info, err = photo.Sniff(head)
 	if err != nil {
 		return nil, info, false, err
 	}
+	if !Needed(head, size, info, opt) {
+		return nil, info, false, nil
+	}
+	return rewrite(head, info, opt, func(extra int64, o Options) (image.Image, func(), error) {
+		return decode.ImageBase64(ctx, head, text, extra, o.MaxPixels, o.Budget)
+	})
+}
+
+// rewrite decodes the photo whose header is head with dec, within the
+// decode budget, and encodes it upright within the limits.
+func rewrite(head []byte, info photo.Info, opt Options,
+	dec func(extra int64, o Options) (image.Image, func(), error)) ([]byte, photo.Info, bool, error) {
+	opt = opt.withDefaults()
+	o := 1
+	if info.Format == photo.JPEG {
+		o = Orientation(head)
+	}
+	src, release, err := dec(rewriteBytes(info.Width, info.Height, opt), opt)
+	if err != nil {
+		return nil, info, false, err
+	}
+	defer release()
 	out, rect, err := encodeWithin(src, o, opt)
 	if err != nil {
 		return nil, info, false, err
@@ -75,48 +105,21 @@ func Needed(head []byte, size int, info photo.Info, opt Options) bool {
 		(o != 1 && opt.ApplyOrientation)
 }
 
-// decode decodes img after checking, with the decoder's own header reader,
-// that it has at most maxPixels pixels: photo.Sniff read the same header,
-// but the decoder's reading is what it will allocate for.
-func decode(img []byte, f photo.Format, maxPixels int) (image.Image, error) {
-	var (
-		config func(io.Reader) (image.Config, error)
-		dec    func(io.Reader) (image.Image, error)
-	)
-	switch f {
-	case photo.JPEG:
-		config, dec = jpeg.DecodeConfig, jpeg.Decode
-	case photo.PNG:
-		config, dec = png.DecodeConfig, png.Decode
-	case photo.BMP:
-		config, dec = bmp.DecodeConfig, bmp.Decode
-	default: // photo.Sniff accepts nothing else
-		return nil, fmt.Errorf("normalize: cannot decode %s", f)
+// rewriteBytes bounds what a rewrite of a w×h photo allocates besides the
+// decoded image: the RGBA at the target size, the encoder's output buffer
+// (grown by doubling: at most twice the output, itself under 1 byte a
+// pixel at quality 90 even for noise, under 2 above), and the row buffers
+// and weights of resample.
+func rewriteBytes(w, h int, opt Options) int64 {
+	opt = opt.withDefaults()
+	tw, th := fitSide(w, h, opt.TargetSide)
+	px := int64(tw) * int64(th)
+	enc := 2 * px
+	if opt.Quality > 90 {
+		enc = 4 * px
 	}
-	cfg, err := config(bytes.NewReader(img))
-	if err != nil {
-		return nil, errDecode(f, err)
-	}
-	pixels := int64(cfg.Width) * int64(cfg.Height) // int64: no overflow on 32-bit
-	if pixels > int64(maxPixels) {
-		return nil, errPixels(cfg.Width, cfg.Height, maxPixels)
-	}
-	if f == photo.JPEG {
-		budget := int64(maxPixels) * budgetPerPixel
-		if n, ok := jpegDecodeBytes(img, cfg.Width, cfg.Height); ok && n > budget {
-			// The bound this photo's kind of JPEG gets, in whole 万.
-			allowed := budget * pixels / n / 10000 * 10000
-			return nil, errPixels(cfg.Width, cfg.Height, int(allowed))
-		}
-	}
-	m, err := dec(bytes.NewReader(img))
-	if err != nil {
-		return nil, errDecode(f, err)
-	}
-	if m.Bounds().Empty() {
-		return nil, errDecode(f, fmt.Errorf("no pixels"))
-	}
-	return m, nil
+	rows := 36*int64(tw+th) + 4*int64(w+h) + 3*int64(w) + 24*int64(tw)
+	return 4*px + enc + rows + 64<<10
 }
 
 // encodeWithin encodes src upright as a JPEG of at most opt.MaxBytes and

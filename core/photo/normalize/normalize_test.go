@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"image"
 	"image/color"
@@ -36,7 +37,7 @@ func TestNormalizeOrientations(t *testing.T) {
 		for _, bo := range []byteOrder{binary.LittleEndian, binary.BigEndian} {
 			t.Run(bo.String()+"/"+string(rune('0'+o)), func(t *testing.T) {
 				in := withSegments(stored, exifSegment(exifTIFFFor(bo, o)))
-				out, info, changed, err := Normalize(in, DefaultOptions())
+				out, info, changed, err := Normalize(context.Background(), in, DefaultOptions())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -79,14 +80,14 @@ func TestNormalizeUnchanged(t *testing.T) {
 	for _, name := range []string{"small-320x240.jpg", "portrait-exif.jpg", "portrait-rgba.png", "large-2mb.jpg"} {
 		t.Run(name, func(t *testing.T) {
 			in := readFile(t, photosDir, name)
-			out, info, changed, err := Normalize(in, DefaultOptions())
+			out, info, changed, err := Normalize(context.Background(), in, DefaultOptions())
 			if err != nil || changed || &out[0] != &in[0] || len(out) != len(in) {
 				t.Fatalf("changed=%v err=%v", changed, err)
 			}
 			if want, _ := photo.Sniff(in); info != want {
 				t.Fatalf("info %+v, want %+v", info, want)
 			}
-			if n := testing.AllocsPerRun(10, func() { _, _, _, _ = Normalize(in, DefaultOptions()) }); n != 0 {
+			if n := testing.AllocsPerRun(10, func() { _, _, _, _ = Normalize(context.Background(), in, DefaultOptions()) }); n != 0 {
 				t.Fatalf("%v allocations", n)
 			}
 		})
@@ -109,7 +110,7 @@ func TestNormalizeLarge(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			in := readFile(t, photosDir, tc.name)
-			out, info, changed, err := Normalize(in, tc.opt)
+			out, info, changed, err := Normalize(context.Background(), in, tc.opt)
 			if err != nil || !changed {
 				t.Fatalf("changed=%v err=%v", changed, err)
 			}
@@ -153,7 +154,7 @@ func TestNormalizeSteps(t *testing.T) {
 		{"smaller size", q65 * 2 / 3, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, info, changed, err := Normalize(in, Options{Enabled: true, MaxBytes: tc.maxBytes, MaxSide: 200})
+			out, info, changed, err := Normalize(context.Background(), in, Options{Enabled: true, MaxBytes: tc.maxBytes, MaxSide: 200})
 			if err != nil || !changed || len(out) > tc.maxBytes {
 				t.Fatalf("%d bytes, changed=%v, err=%v", len(out), changed, err)
 			}
@@ -165,7 +166,7 @@ func TestNormalizeSteps(t *testing.T) {
 			}
 		})
 	}
-	out, _, changed, err := Normalize(in, Options{Enabled: true, MaxBytes: 500})
+	out, _, changed, err := Normalize(context.Background(), in, Options{Enabled: true, MaxBytes: 500})
 	wantReason(t, err, reasonTooLarge)
 	if out != nil || changed {
 		t.Fatal("output with an error")
@@ -194,7 +195,7 @@ func TestNormalizeAlpha(t *testing.T) {
 	if err := png.Encode(&buf, m); err != nil {
 		t.Fatal(err)
 	}
-	out, info, changed, err := Normalize(buf.Bytes(), Options{Enabled: true, MaxSide: 48})
+	out, info, changed, err := Normalize(context.Background(), buf.Bytes(), Options{Enabled: true, MaxSide: 48})
 	if err != nil || !changed || info != (photo.Info{Format: photo.JPEG, Width: 48, Height: 16}) {
 		t.Fatalf("%+v, changed=%v, err=%v", info, changed, err)
 	}
@@ -229,7 +230,7 @@ func TestNormalizeAlpha(t *testing.T) {
 	if err := png.Encode(&buf, nrgba); err != nil {
 		t.Fatal(err)
 	}
-	out, _, _, err = Normalize(buf.Bytes(), Options{Enabled: true, MaxSide: 212})
+	out, _, _, err = Normalize(context.Background(), buf.Bytes(), Options{Enabled: true, MaxSide: 212})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +264,7 @@ func TestRewriteAllocatesForTargetSide(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	out, info, changed, err := Normalize(in.Bytes(), opt)
+	out, info, changed, err := Normalize(context.Background(), in.Bytes(), opt)
 	runtime.ReadMemStats(&after)
 	if err != nil || !changed || max(info.Width, info.Height) != 2048 {
 		t.Fatalf("Normalize = %v, changed %v, %dx%d; want a rewrite at 2048 px", err, changed, info.Width, info.Height)

@@ -1,6 +1,9 @@
 package normalize
 
-import "github.com/faceid-verify/faceid/core/photo"
+import (
+	"github.com/faceid-verify/faceid/core/photo"
+	"github.com/faceid-verify/faceid/core/photo/decode"
+)
 
 // Options say when and how Normalize rewrites a photo. A zero or negative
 // number takes its default, so a forgotten setting never disables a limit.
@@ -25,13 +28,14 @@ type Options struct {
 	// result is too large.
 	Quality int
 	// MaxPixels bounds width×height of any photo decoded here, against
-	// decompression bombs. The default, 40 million, is photo.Limits' own,
-	// so this bound refuses no baseline photo photo.Check accepts by
-	// default; decoding that many pixels takes 60–120 MB. It bounds the
-	// decoder's memory too, to what a baseline JPEG at MaxPixels takes
-	// (cost.go): a progressive JPEG, which costs several times more, gets
-	// fewer pixels. A small function may want less.
+	// decompression bombs. The default, 40 million, is photo.Limits' own.
+	// Memory is Budget's to bound: a photo is decoded only if what its
+	// header says the decode and the rewrite take fits.
 	MaxPixels int
+	// Budget is the process's decode memory (decode.Budget), shared by
+	// every rewrite and integrity check; nil gives each rewrite
+	// decode.DefaultSize of its own.
+	Budget *decode.Budget
 	// ApplyOrientation rewrites a JPEG whose EXIF orientation is not 1 into
 	// the upright photo. When off, orientation alone triggers nothing, but
 	// a photo rewritten for its size is still turned upright: re-encoding
