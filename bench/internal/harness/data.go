@@ -18,9 +18,10 @@ const SmallPhoto = "testdata/photos/small-320x240.jpg"
 
 // Photo returns the named test photo, or for "pad:N" the small test photo
 // padded to N bytes with pseudo-random bytes after its end marker. Every
-// decoder stops at that marker and every check reads only the header, so
-// a padded photo costs what a real one of its size does while staying
-// byte-for-byte reproducible.
+// decoder stops at that marker, so a padded photo costs what a real one of
+// its size does to carry, check and send, and what the 33 KB photo does to
+// decode (the integrity check, the sandbox), while staying byte-for-byte
+// reproducible.
 func Photo(spec string) ([]byte, error) {
 	root, err := RepoRoot()
 	if err != nil {
