@@ -114,7 +114,9 @@ func TestNoAnswerAfterSendingIsUnknownAndNotRetried(t *testing.T) {
 			if err := e.sb.InjectFault(tt.fault); err != nil {
 				t.Fatal(err)
 			}
-			p := e.pipeline(t, upload.Config{}, e.client(t, core.Config{Timeout: 300 * time.Millisecond}), nil)
+			// Long enough for a good call, in which the sandbox decodes the
+			// photo (tens of ms under the race detector), short of the faults.
+			p := e.pipeline(t, upload.Config{}, e.client(t, core.Config{Timeout: 1500 * time.Millisecond}), nil)
 			ev := e.put(t, "uploads/slow.jpg", e.photo, person(goodID, goodNameEnc))
 			for i := range 2 {
 				if err := p.Process(context.Background(), ev); err != nil {
