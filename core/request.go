@@ -109,6 +109,21 @@ func (r Request) Validate(ctx context.Context, lim Limits, now time.Time) (Check
 	return r.validate(ctx, lim, now, nil, false)
 }
 
+// ValidatePerson runs the checks of Validate on the ID number and the
+// name, in the same order, and ignores the photo: for callers that learn
+// the photo later (a presigned upload) but must refuse a person Validate
+// would refuse before anything is uploaded.
+func (r Request) ValidatePerson(now time.Time) (Checked, error) {
+	var c Checked
+	id, err := idcard.Parse(r.IDCard, now)
+	if err != nil {
+		return c, err
+	}
+	c.ID = id
+	c.Name, err = personname.Normalize(r.Name)
+	return c, err
+}
+
 // validate is Validate decoding a base64 photo into *scratch's storage
 // when it is large enough, and otherwise leaving the larger buffer the
 // decoder allocated in *scratch for the next call (Verify pools it). With
@@ -116,13 +131,8 @@ func (r Request) Validate(ctx context.Context, lim Limits, now time.Time) (Check
 // (checkHead), checked as it is decoded once more by the image decoder,
 // and the Checked sends the text alone.
 func (r Request) validate(ctx context.Context, lim Limits, now time.Time, scratch *[]byte, headOnly bool) (Checked, error) {
-	var c Checked
-	id, err := idcard.Parse(r.IDCard, now)
+	c, err := r.ValidatePerson(now)
 	if err != nil {
-		return c, err
-	}
-	c.ID = id
-	if c.Name, err = personname.Normalize(r.Name); err != nil {
 		return c, err
 	}
 	sources := 0

@@ -31,6 +31,11 @@ var labels = map[string]string{
 	"image":  "图片",
 	"url":    "图片url",
 	"body":   "请求体",
+	// The presigned-upload flow's own fields (adapters/upload).
+	"content_type": "图片类型",
+	"size":         "图片大小",
+	"key":          "对象键",
+	"upload":       "上传",
 }
 
 func (e *Error) Error() string {
