@@ -1,6 +1,7 @@
 package upload
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -27,6 +28,10 @@ type Config struct {
 	// without another call, so it must exceed the upstream call timeout
 	// plus the time to write the result.
 	ClaimTTL time.Duration `envconfig:"CLAIM_TTL" default:"90s"`
+	// MACKey authenticates the uploads the function issues (ticket.go):
+	// POST /uploads needs it, and the pipeline refuses uploads under
+	// <UploadPrefix>issued/ without it. At least MinMACKeyLen bytes.
+	MACKey core.Secret `envconfig:"UPLOAD_MAC_KEY"`
 }
 
 // Defaults of the Config fields.
@@ -67,6 +72,8 @@ func (c Config) Validate() error {
 		return &core.ConfigError{Key: key("CLAIM_PREFIX"), Reason: "required"}
 	case c.ClaimTTL <= 0:
 		return &core.ConfigError{Key: key("CLAIM_TTL"), Reason: "must be positive"}
+	case c.MACKey != "" && len(c.MACKey) < MinMACKeyLen:
+		return &core.ConfigError{Key: key("UPLOAD_MAC_KEY"), Reason: fmt.Sprintf("must be at least %d bytes (e.g. openssl rand -base64 32)", MinMACKeyLen)}
 	}
 	// Overlapping prefixes would make results look like uploads (a trigger
 	// loop) or results and claims collide.

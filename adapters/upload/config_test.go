@@ -23,6 +23,8 @@ func TestValidate(t *testing.T) {
 		{"results under uploads", Config{ResultPrefix: "uploads/results/"}, "FACEID_RESULT_PREFIX"},
 		{"claims under uploads", Config{ClaimPrefix: "uploads/.c/"}, "FACEID_CLAIM_PREFIX"},
 		{"claims among results", Config{ClaimPrefix: "results/uploads/c/"}, "FACEID_CLAIM_PREFIX"},
+		{"MAC key", Config{MACKey: "0123456789abcdef0123456789abcdef"}, ""},
+		{"short MAC key", Config{MACKey: "${env:FACEID_UPLOAD_MAC_KEY}"}, "FACEID_UPLOAD_MAC_KEY"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

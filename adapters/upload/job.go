@@ -27,6 +27,8 @@ type job struct {
 	token    string
 	held     claim // the marker this attempt wrote, once it holds the claim
 	started  time.Time
+	// meta is the user metadata the person was read from.
+	meta     map[string]string
 	res      Result
 	log      *slog.Logger
 	platform string
@@ -61,12 +63,17 @@ func (p *Pipeline) newJob(ev Event, src Ref, info ObjectInfo, started time.Time)
 
 // identify derives the claim from the version actually read: its version
 // id, or else its ETag and modification time (identical bytes uploaded
-// again are a new upload). The hash carries no personal data.
-func (j *job) identify(claimPrefix string, info ObjectInfo, img []byte) {
+// again are a new upload). An issued key is one ticket, so its claim is
+// the key alone: uploading to it again is not paid for again. The hash
+// carries no personal data.
+func (j *job) identify(claimPrefix string, info ObjectInfo, img []byte, issued bool) {
 	var id string
-	if v := j.src.VersionID; v != "" && v != "null" {
+	switch v := j.src.VersionID; {
+	case issued:
+		id = "issued"
+	case v != "" && v != "null":
 		id = "version:" + v
-	} else {
+	default:
 		tag := strings.Trim(info.ETag, `"`)
 		if tag == "" {
 			sum := sha256.Sum256(img)

@@ -135,10 +135,14 @@ func (p *Pipeline) process(ctx context.Context, ev Event) error {
 		j.log.Warn("object changed since the event; verifying the current version")
 	}
 	idcard, name, err := p.person(ctx, j, ev, info)
+	if err != nil && !isInvalid(err) {
+		return err
+	}
+	if err := p.checkTicket(j.src.Key, j.meta, info, uploadedAt(ev, info, p.now)); err != nil {
+		return p.rejected(ctx, j, err)
+	}
 	lim := p.client.Limits()
 	switch {
-	case err != nil && !isInvalid(err):
-		return err
 	case tooLarge:
 		return p.rejected(ctx, j, errTooLarge(lim.Photo.MaxBytes))
 	case err != nil:
@@ -154,7 +158,7 @@ func (p *Pipeline) process(ctx context.Context, ev Event) error {
 	case err != nil:
 		return p.rejected(ctx, j, err)
 	}
-	j.identify(p.cfg.ClaimPrefix, info, img)
+	j.identify(p.cfg.ClaimPrefix, info, img, p.cfg.isIssued(j.src.Key))
 	if err := p.checkCreate(ctx, j); err != nil {
 		return err
 	}
@@ -180,12 +184,25 @@ func (p *Pipeline) person(ctx context.Context, j *job, ev Event, info ObjectInfo
 		}
 		meta = h.Metadata
 	}
+	j.meta = meta
 	idcard, name, err = personFrom(meta)
 	j.res.Person = Person{IDCard: mask.ID(idcard), Name: mask.Name(name)}
 	if err != nil {
 		j.res.Person.Name = mask.Name(meta[MetaName])
 	}
 	return idcard, name, err
+}
+
+// uploadedAt is when the store received the upload: the event's time,
+// else the object's modification time.
+func uploadedAt(ev Event, info ObjectInfo, now func() time.Time) time.Time {
+	switch {
+	case !ev.EventTime.IsZero():
+		return ev.EventTime
+	case !info.LastModified.IsZero():
+		return info.LastModified
+	}
+	return now()
 }
 
 func isInvalid(err error) bool {

@@ -37,6 +37,8 @@ type ObjectInfo struct {
 	// LastModified tells two uploads of identical bytes apart in buckets
 	// without versioning (their ETags are equal).
 	LastModified time.Time
+	// ContentType is the object's Content-Type as stored.
+	ContentType string
 	// Metadata: lower-case names, prefix removed, values as stored.
 	Metadata map[string]string
 }

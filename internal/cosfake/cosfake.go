@@ -1,7 +1,8 @@
 // Package cosfake is an in-memory Tencent COS bucket for tests. It serves
 // the few object APIs the repository uses — GET, HEAD, PUT and DELETE
-// Object on one path-addressed bucket. gofakes3 cannot stand in: it drops
-// the x-cos-meta-* headers the upload pipeline reads its input from.
+// Object on one path-addressed bucket, signed in the Authorization header
+// or presigned in the query. gofakes3 cannot stand in: it drops the
+// x-cos-meta-* headers the upload pipeline reads its input from.
 package cosfake
 
 import (
@@ -24,6 +25,13 @@ type Bucket struct {
 	// IgnoreForbid behaves like a bucket that once had versioning: the
 	// no-overwrite header has no effect. Set it before serving.
 	IgnoreForbid bool
+	// SecretKeys, when set, makes the bucket check signatures as COS does
+	// (signature.go): the key of the signing SecretId, the signed headers
+	// and parameters, and the validity window. Without it only the
+	// presence of a signature is checked. Set it before serving.
+	SecretKeys map[string]string
+	// Now is the clock for signature windows (nil: time.Now).
+	Now func() time.Time
 
 	mu        sync.Mutex
 	objects   map[string]object
@@ -45,10 +53,18 @@ func (b *Bucket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.lastToken, b.lastAuth = r.Header.Get("x-cos-security-token"), r.Header.Get("Authorization")
-	// Only the presence of a COS signature is checked, not its value.
+	if b.lastAuth == "" && r.URL.Query().Has("q-sign-algorithm") { // a presigned URL
+		b.lastToken, b.lastAuth = r.URL.Query().Get("x-cos-security-token"), r.URL.RawQuery
+	}
 	if !strings.Contains(b.lastAuth, "q-sign-algorithm=sha1") {
 		cosError(w, http.StatusForbidden, "AccessDenied")
 		return
+	}
+	if b.SecretKeys != nil {
+		if code := b.checkSignature(r); code != "" {
+			cosError(w, http.StatusForbidden, code)
+			return
+		}
 	}
 	key := strings.TrimPrefix(r.URL.Path, "/")
 	obj, exists := b.objects[key]
@@ -65,7 +81,7 @@ func (b *Bucket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		meta := http.Header{}
 		for k, v := range r.Header {
-			if strings.HasPrefix(strings.ToLower(k), "x-cos-meta-") {
+			if strings.HasPrefix(strings.ToLower(k), "x-cos-meta-") || k == "Content-Type" {
 				meta[k] = v
 			}
 		}

@@ -238,7 +238,7 @@ func info(h http.Header) upload.ObjectInfo {
 		}
 	}
 	oi := upload.ObjectInfo{
-		ETag: h.Get("ETag"), VersionID: h.Get("x-cos-version-id"),
+		ETag: h.Get("ETag"), VersionID: h.Get("x-cos-version-id"), ContentType: h.Get("Content-Type"),
 		Metadata: upload.NormalizeMetadata(meta),
 	}
 	oi.Size, _ = strconv.ParseInt(h.Get("Content-Length"), 10, 64)

@@ -20,10 +20,11 @@ import (
 
 // cosWorld is the sandbox upstream and a fake COS bucket over loopback.
 type cosWorld struct {
-	sb    *sandbox.Server
-	cos   *cosfake.Bucket
-	p     *upload.Pipeline
-	photo []byte
+	sb     *sandbox.Server
+	cos    *cosfake.Bucket
+	client *core.Client
+	p      *upload.Pipeline
+	photo  []byte
 }
 
 func newCOSWorld(t *testing.T, f *cosfake.Bucket) *cosWorld {
@@ -46,7 +47,7 @@ func newCOSWorld(t *testing.T, f *cosfake.Bucket) *cosWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &cosWorld{sb: sb, cos: f, p: p, photo: photo}
+	return &cosWorld{sb: sb, cos: f, client: client, p: p, photo: photo}
 }
 
 // eventFrom builds the pipeline's Event from a COS record, as the SCF

@@ -69,7 +69,8 @@ func (s *Store) Head(ctx context.Context, ref upload.Ref) (upload.ObjectInfo, er
 	return upload.ObjectInfo{
 		Size: aws.ToInt64(out.ContentLength), ETag: aws.ToString(out.ETag),
 		VersionID: aws.ToString(out.VersionId), LastModified: aws.ToTime(out.LastModified),
-		Metadata: upload.NormalizeMetadata(out.Metadata),
+		ContentType: aws.ToString(out.ContentType),
+		Metadata:    upload.NormalizeMetadata(out.Metadata),
 	}, nil
 }
 
@@ -85,7 +86,8 @@ func (s *Store) Get(ctx context.Context, ref upload.Ref, max int64) ([]byte, upl
 	info := upload.ObjectInfo{
 		Size: aws.ToInt64(out.ContentLength), ETag: aws.ToString(out.ETag),
 		VersionID: aws.ToString(out.VersionId), LastModified: aws.ToTime(out.LastModified),
-		Metadata: upload.NormalizeMetadata(out.Metadata),
+		ContentType: aws.ToString(out.ContentType),
+		Metadata:    upload.NormalizeMetadata(out.Metadata),
 	}
 	if info.Metadata == nil {
 		info.Metadata = map[string]string{} // read, and there was none
