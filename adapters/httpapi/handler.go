@@ -63,6 +63,9 @@ type Options struct {
 	// IdempotencyTTL.
 	Replay      ReplayStore
 	LenientDate bool
+	// Uploads, when set, serves POST /uploads and GET /results/{key}, the
+	// presigned-upload flow (uploads.go).
+	Uploads Uploads
 }
 
 // Handler serves the verification API.
@@ -117,6 +120,10 @@ func New(opts Options) *Handler {
 	h.mux.HandleFunc(servicePattern, h.verify)
 	if opts.MetricsHandler != nil {
 		h.mux.Handle("GET /metrics", h.signed(opts.MetricsHandler))
+	}
+	if opts.Uploads != nil {
+		h.mux.HandleFunc("POST /uploads", h.issueUpload)
+		h.mux.HandleFunc("GET /results/{key...}", h.uploadResult)
 	}
 	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
