@@ -43,6 +43,9 @@ type Settings struct {
 	EndpointSet bool
 	// Upload is the upload pipeline's, defaulted and checked.
 	Upload upload.Config
+	// Issue is POST /uploads', defaulted; on (and checked, a MAC key
+	// required) when it names a bucket (FACEID_UPLOAD_BUCKET).
+	Issue upload.IssueConfig
 	// DropIn is the HTTP handler's drop-in mode.
 	DropIn DropIn
 	// COS is the COS store's (SCF).
@@ -173,6 +176,16 @@ func read() (Settings, error) {
 	if err := s.Upload.Validate(); err != nil {
 		return Settings{}, err
 	}
+	s.Issue = s.Issue.WithDefaults()
+	if s.Issuing() {
+		if err := s.Issue.Validate(); err != nil {
+			return Settings{}, err
+		}
+		if s.Upload.MACKey == "" {
+			return Settings{}, &core.ConfigError{Key: core.EnvPrefix + "_UPLOAD_MAC_KEY",
+				Reason: "required when " + core.EnvPrefix + "_UPLOAD_BUCKET is set"}
+		}
+	}
 	if v, ok := os.LookupEnv(envClientKeys); ok {
 		keys, err := httpapi.ParseClientKeys(v)
 		if err != nil {
@@ -199,8 +212,11 @@ func read() (Settings, error) {
 
 // parts are the structs envconfig fills, each variable under EnvPrefix.
 func (s *Settings) parts() []any {
-	return []any{&s.Core, &s.Upload, &s.DropIn, &s.COS, &s.Server}
+	return []any{&s.Core, &s.Upload, &s.Issue, &s.DropIn, &s.COS, &s.Server}
 }
+
+// Issuing tells whether POST /uploads is on: FACEID_UPLOAD_BUCKET is set.
+func (s Settings) Issuing() bool { return s.Issue.Bucket != "" }
 
 // Names lists every FACEID_* variable the loader reads, sorted.
 func Names() []string {

@@ -140,7 +140,7 @@ func TestTemplateHTTPAPI(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"POST /verify", "POST /release/face_id_card/post", "POST /test/face_id_card/post",
-		"POST /prepub/face_id_card/post", "GET /healthz"} {
+		"POST /prepub/face_id_card/post", "GET /healthz", "POST /uploads", "GET /results/{key+}"} {
 		if !routes[want] {
 			t.Errorf("no HttpApi event for %s (have %v)", want, routes)
 		}
@@ -266,6 +266,7 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 		"s3:GetObjectVersion " + uploads:                 true,
 		"s3:GetObject " + results:                        true, // results and claims of earlier deliveries
 		"s3:PutObject " + results:                        true, // results, claims (conditional create)
+		"s3:PutObject " + uploads:                        true, // what POST /uploads presigns
 		"s3:DeleteObject " + bucket + "/" + claims + "*": true, // releasing an unsent call's claim
 		"s3:ListBucket " + bucket:                        true, // 404 rather than 403 for missing objects
 	}

@@ -56,13 +56,21 @@ func fromEnv(ctx context.Context, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	// FACEID_UPLOAD_BUCKET turns on POST /uploads (config has required
+	// FACEID_UPLOAD_MAC_KEY with it).
+	var uploads httpapi.Uploads
+	if set.Issuing() {
+		if uploads, err = upload.NewIssuer(set.Upload, set.Issue, client, store, store); err != nil {
+			return nil, err
+		}
+	}
 	// Config and upload.Config log without secrets (core.Secret is redacted).
 	log.Info("configured", "config", client.Config(), "upload", set.Upload, "drop_in_signatures", len(set.DropIn.ClientKeys) > 0,
-		"state", set.State)
+		"state", set.State, "issue_uploads", set.Issuing(), "issue", set.Issue)
 	return &app{
 		log: log,
 		handler: httpapi.New(httpapi.Options{Verifier: client, Logger: log,
-			ClientKeys: set.DropIn.ClientKeys, LenientDate: set.DropIn.LenientDate, State: st}),
+			ClientKeys: set.DropIn.ClientKeys, LenientDate: set.DropIn.LenientDate, State: st, Uploads: uploads}),
 		pipeline: p,
 	}, nil
 }

@@ -82,3 +82,79 @@ func TestStateStoreUnreachableFailsInit(t *testing.T) {
 		t.Fatalf("fromEnv = %v, %v: want an error naming the store and where it was sought", a, err)
 	}
 }
+
+// FACEID_UPLOAD_BUCKET turns on POST /uploads, which then needs
+// FACEID_UPLOAD_MAC_KEY: without one, or with a blank or short one, the
+// init phase fails.
+func TestUploadsWiring(t *testing.T) {
+	env := func(t *testing.T) {
+		for _, kv := range os.Environ() {
+			if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "FACEID_") || strings.HasPrefix(name, "AWS_") {
+				t.Setenv(name, "")
+				os.Unsetenv(name)
+			}
+		}
+		t.Setenv("FACEID_ENDPOINT", "http://127.0.0.1:1/release/face_id_card/post")
+		t.Setenv("FACEID_SECRET_ID", "id")
+		t.Setenv("FACEID_SECRET_KEY", "key")
+		t.Setenv("AWS_REGION", "us-east-1")
+		t.Setenv("AWS_ACCESS_KEY_ID", "test")
+		t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+		t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+		t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	}
+	log := slog.New(slog.DiscardHandler)
+	post := func(t *testing.T, a *app) (int, string) {
+		ev, _ := json.Marshal(map[string]any{
+			"version": "2.0", "rawPath": "/uploads", "headers": map[string]string{"content-type": "application/json"},
+			"requestContext": map[string]any{"domainName": "abc.lambda-url.us-east-1.on.aws",
+				"http": map[string]any{"method": "POST", "path": "/uploads"}},
+			"body": `{"name":"张三","idcard":"110101199003070011"}`,
+		})
+		out, err := a.Invoke(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var resp struct {
+			StatusCode int    `json:"statusCode"`
+			Body       string `json:"body"`
+		}
+		json.Unmarshal(out, &resp)
+		return resp.StatusCode, resp.Body
+	}
+	for _, v := range []string{"", " ", "short", "${env:FACEID_UPLOAD_MAC_KEY}"} {
+		t.Run("MAC key "+v, func(t *testing.T) {
+			env(t)
+			t.Setenv("FACEID_UPLOAD_BUCKET", "photos")
+			if v != "" {
+				t.Setenv("FACEID_UPLOAD_MAC_KEY", v)
+			}
+			if _, err := fromEnv(context.Background(), log); err == nil || !strings.Contains(err.Error(), "FACEID_UPLOAD_MAC_KEY") {
+				t.Fatalf("fromEnv = %v: want an error naming FACEID_UPLOAD_MAC_KEY", err)
+			}
+		})
+	}
+	t.Run("on", func(t *testing.T) {
+		env(t)
+		t.Setenv("FACEID_UPLOAD_BUCKET", "photos")
+		t.Setenv("FACEID_UPLOAD_MAC_KEY", "0123456789abcdef0123456789abcdef")
+		a, err := fromEnv(context.Background(), log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, body := post(t, a)
+		if st != 200 || !strings.Contains(body, `"upload_url":"https://photos.s3.us-east-1.amazonaws.com/uploads/issued/`) {
+			t.Fatalf("POST /uploads: %d %s", st, body)
+		}
+	})
+	t.Run("off", func(t *testing.T) {
+		env(t)
+		a, err := fromEnv(context.Background(), log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, body := post(t, a); st != 404 {
+			t.Fatalf("POST /uploads without FACEID_UPLOAD_BUCKET: %d %s", st, body)
+		}
+	})
+}

@@ -62,8 +62,12 @@ func fromEnv(log *slog.Logger) builders {
 			if err != nil {
 				return nil, err
 			}
+			uploads, err := newUploads(ctx, log, p.client, p.set)
+			if err != nil {
+				return nil, err
+			}
 			return httpapi.New(httpapi.Options{Verifier: p.client, Logger: log,
-				ClientKeys: p.set.DropIn.ClientKeys, LenientDate: p.set.DropIn.LenientDate, State: p.state}), nil
+				ClientKeys: p.set.DropIn.ClientKeys, LenientDate: p.set.DropIn.LenientDate, State: p.state, Uploads: uploads}), nil
 		},
 		pipeline: func(ctx context.Context) (processor, error) {
 			p, err := build(ctx)

@@ -87,3 +87,70 @@ func TestClientKeysFailClosed(t *testing.T) {
 		}
 	})
 }
+
+// FACEID_UPLOAD_BUCKET turns on POST /uploads with addresses signed for
+// COS; without FACEID_UPLOAD_MAC_KEY the HTTP handler is not built and
+// callers get 503, never unticketed addresses.
+func TestUploadsWiring(t *testing.T) {
+	env := func(t *testing.T) {
+		for _, kv := range os.Environ() {
+			if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "FACEID_") || strings.HasPrefix(name, "TENCENTCLOUD_") {
+				t.Setenv(name, "")
+				os.Unsetenv(name)
+			}
+		}
+		t.Setenv("FACEID_ENDPOINT", "http://127.0.0.1:1/release/face_id_card/post")
+		t.Setenv("FACEID_SECRET_ID", "id")
+		t.Setenv("FACEID_SECRET_KEY", "key")
+		t.Setenv("TENCENTCLOUD_SECRETID", "role-id")
+		t.Setenv("TENCENTCLOUD_SECRETKEY", "role-key")
+		t.Setenv("TENCENTCLOUD_SESSIONTOKEN", "role-token")
+		t.Setenv("FACEID_UPLOAD_BUCKET", "photos-1250000000")
+	}
+	post := func(t *testing.T) (int, string) {
+		ev, _ := json.Marshal(map[string]any{
+			"httpMethod": "POST", "path": "/uploads", "queryString": map[string]any{},
+			"body":    `{"name":"张三","idcard":"110101199003070011"}`,
+			"headers": map[string]string{"content-type": "application/json", "host": "1250000000-abcdefgh12.ap-guangzhou.tencentscf.com"},
+		})
+		logs := &syncbuf.Buffer{}
+		log := slog.New(slog.NewJSONHandler(logs, nil))
+		out, err := newApp(log, fromEnv(log)).Invoke(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var resp struct {
+			StatusCode int    `json:"statusCode"`
+			Body       string `json:"body"`
+		}
+		json.Unmarshal(out, &resp)
+		if strings.Contains(logs.String(), "role-key") {
+			t.Error("the role's key was logged")
+		}
+		return resp.StatusCode, resp.Body + logs.String()
+	}
+	t.Run("no MAC key", func(t *testing.T) {
+		env(t)
+		t.Setenv("FACEID_UPLOAD_REGION", "ap-guangzhou")
+		if st, out := post(t); st != 503 || !strings.Contains(out, "FACEID_UPLOAD_MAC_KEY") {
+			t.Fatalf("%d %s", st, out)
+		}
+	})
+	t.Run("no region", func(t *testing.T) {
+		env(t)
+		t.Setenv("FACEID_UPLOAD_MAC_KEY", "0123456789abcdef0123456789abcdef")
+		if st, out := post(t); st != 503 || !strings.Contains(out, "FACEID_UPLOAD_REGION") {
+			t.Fatalf("%d %s", st, out)
+		}
+	})
+	t.Run("on", func(t *testing.T) {
+		env(t)
+		t.Setenv("FACEID_UPLOAD_REGION", "ap-guangzhou")
+		t.Setenv("FACEID_UPLOAD_MAC_KEY", "0123456789abcdef0123456789abcdef")
+		st, out := post(t)
+		if st != 200 || !strings.Contains(out, `"upload_url":"https://photos-1250000000.cos.ap-guangzhou.myqcloud.com/uploads/issued/`) ||
+			!strings.Contains(out, "x-cos-security-token=role-token") || !strings.Contains(out, `"X-Cos-Meta-Faceid-Ticket":"v1;`) {
+			t.Fatalf("%d %s", st, out)
+		}
+	})
+}
