@@ -23,6 +23,7 @@ import (
 	"os"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -101,6 +102,10 @@ type Server struct {
 	// address and loopback names.
 	AllowedOrigins string `envconfig:"ALLOWED_ORIGINS"`
 	AllowedHosts   string `envconfig:"ALLOWED_HOSTS"`
+	// S3Addr is where the embedded upload store listens (function/local):
+	// a loopback address, since it takes unsigned requests. Unset, it is
+	// Addr's port plus one (127.0.0.1:9001), or a free port when Addr's is.
+	S3Addr string `envconfig:"S3_ADDR"`
 }
 
 // Variables read outside the envconfig structs.
@@ -204,6 +209,9 @@ func read() (Settings, error) {
 	if err := s.COS.validate(); err != nil {
 		return Settings{}, err
 	}
+	if s.Server.S3Addr == "" {
+		s.Server.S3Addr = nextPort(s.Server.Addr)
+	}
 	if err := s.Server.validate(); err != nil {
 		return Settings{}, err
 	}
@@ -287,6 +295,16 @@ func (c Server) validate() error {
 		}
 	}
 	return nil
+}
+
+// nextPort is addr with its port plus one; port 0 (any) stays 0.
+func nextPort(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	n, perr := strconv.Atoi(port)
+	if err != nil || perr != nil || n <= 0 || n >= 65535 {
+		return net.JoinHostPort(host, "0")
+	}
+	return net.JoinHostPort(host, strconv.Itoa(n+1))
 }
 
 func isLoopback(host string) bool {

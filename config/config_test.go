@@ -127,7 +127,8 @@ func TestParts(t *testing.T) {
 		{"defaults", nil, "", func(s Settings) bool {
 			return s.Upload == upload.Config{UploadPrefix: "uploads/", ResultPrefix: "results/", ClaimPrefix: "results/.claims/", ClaimTTL: 90 * time.Second} &&
 				s.DropIn.ClientKeys == nil && !s.DropIn.LenientDate && s.COS == COS{} && s.State.Kind == state.KindMemory &&
-				s.Server == Server{Addr: "127.0.0.1:9000", ReadTimeout: 15 * time.Second, IdleTimeout: time.Minute, MaxConcurrent: 16} &&
+				s.Server == Server{Addr: "127.0.0.1:9000", ReadTimeout: 15 * time.Second, IdleTimeout: time.Minute, MaxConcurrent: 16,
+					S3Addr: "127.0.0.1:9001"} &&
 				!s.EndpointSet
 		}},
 		{"upload, all set", map[string]string{

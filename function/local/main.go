@@ -88,12 +88,17 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	if err != nil {
 		return err
 	}
+	up, err := startUploads(ctx, log, client, set)
+	if err != nil {
+		return err
+	}
+	defer up.close()
 	ln, err := net.Listen("tcp", sc.Addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", sc.Addr, err)
 	}
 	h := httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys, LenientDate: set.DropIn.LenientDate,
-		MetricsHandler: reg.Handler(), MaxConcurrent: sc.MaxConcurrent, State: st})
+		MetricsHandler: reg.Handler(), MaxConcurrent: sc.MaxConcurrent, State: st, Uploads: up.issuer})
 	guard, err := newBrowserGuard(h, log, ln.Addr(), sc)
 	if err != nil {
 		ln.Close()
@@ -103,6 +108,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	url := "http://" + ln.Addr().String()
 	log.Info("listening", "url", url, "drop_in_signatures", len(keys) > 0, "config", cfg, "server", sc, "state", set.State)
 	printExample(stdout, url, len(keys) > 0)
+	printUploadExample(stdout, url)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

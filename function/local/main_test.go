@@ -29,6 +29,7 @@ func startLocal(t *testing.T, env map[string]string) (string, *syncbuf.Buffer, *
 		os.Unsetenv(k)
 	}
 	t.Setenv("FACEID_ADDR", "127.0.0.1:0")
+	t.Setenv("FACEID_S3_ADDR", "127.0.0.1:0")
 	for k, v := range env {
 		t.Setenv(k, v)
 	}
@@ -65,6 +66,7 @@ func TestRunPrintsAWorkingExample(t *testing.T) {
 	}
 	// Run the printed command as a user would paste it (from the repo root).
 	cmdText := stdout.String()[strings.Index(stdout.String(), "curl -s"):]
+	cmdText, _, _ = strings.Cut(cmdText, "\n\n") // the first example alone
 	cmdText = strings.TrimSpace(strings.ReplaceAll(cmdText, "\\\n", " "))
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("curl is not installed")

@@ -57,6 +57,7 @@ func runFails(t *testing.T, env map[string]string) error {
 		}
 	}
 	t.Setenv("FACEID_ADDR", "127.0.0.1:0")
+	t.Setenv("FACEID_S3_ADDR", "127.0.0.1:0")
 	for k, v := range env {
 		t.Setenv(k, v)
 	}
