@@ -34,10 +34,27 @@ func (h *Handler) issueUpload(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rid := requestID(r.Context())
 	log := h.opts.Logger.With("request_id", rid, "path", r.URL.Path)
-	if _, ok := h.authenticate(w, r, log, start); !ok {
+	signed, ok := h.authenticate(w, r, log, start)
+	if !ok {
 		return
 	}
+	// A drop-in signature covers no body: one used for another request is
+	// refused (replay.go), and a repeat of the same request is asked for
+	// the same key, which is verified at most once.
+	repeat := ""
+	if h.verifier != nil {
+		if repeat, ok = h.claimSignature(w, r, signed, rid); !ok {
+			return
+		}
+	}
 	req, err := parseUploadRequest(r)
+	if k := r.Header.Get(IdempotencyHeader); err == nil && k != "" {
+		if len(k) > maxIdempotencyKey {
+			err = errIdemKey
+		}
+		repeat = "idempotency\x00" + signed.ID + "\x00" + k
+	}
+	req.IdempotencyKey = repeat
 	if err != nil {
 		h.opts.Verifier.Reject(err) // counted as /verify counts a bad body
 		h.refuseUpload(w, r, log, start, rid, req, err)

@@ -280,3 +280,60 @@ func FuzzParseUploadRequest(f *testing.F) {
 		}
 	})
 }
+
+// A signature covers no body. Sent again with the same request (a retry)
+// it gets the same key, which is verified at most once; with another body
+// it is refused, so a signature seen once cannot mint addresses for other
+// people. Idempotency-Key does the same for callers without drop-in mode.
+func TestIssueUploadRepeats(t *testing.T) {
+	key := func(t *testing.T, w *httptest.ResponseRecorder) string {
+		t.Helper()
+		var tk upload.Ticket
+		if err := json.Unmarshal(w.Body.Bytes(), &tk); err != nil || w.Code != 200 {
+			t.Fatalf("%d %s", w.Code, w.Body)
+		}
+		return tk.Key
+	}
+	t.Run("signature", func(t *testing.T) {
+		f := newUploadsFixture(t, Options{ClientKeys: map[string]string{"client-id": "client-secret"}})
+		at := time.Now()
+		signed := func(body string) *http.Request {
+			r := uploadReq(body)
+			hmacauth.Sign(r.Header, hmacauth.Credentials{SecretID: "client-id", SecretKey: "client-secret", Source: "market", Variant: hmacauth.XDate}, at)
+			return r
+		}
+		body := `{"name":"张三","idcard":"110101199003070011"}`
+		first, again := key(t, f.raw(signed(body))), key(t, f.raw(signed(body)))
+		if first != again {
+			t.Errorf("a repeated signed request got a second key: %s, %s", first, again)
+		}
+		if w := f.raw(signed(`{"name":"王五","idcard":"130102197809210037"}`)); w.Code != http.StatusForbidden {
+			t.Errorf("the signature reused for another person: %d %s, want 403", w.Code, w.Body)
+		}
+	})
+	t.Run("Idempotency-Key", func(t *testing.T) {
+		f := newUploadsFixture(t, Options{})
+		req := func(body, idem string) *http.Request {
+			r := uploadReq(body)
+			if idem != "" {
+				r.Header.Set(IdempotencyHeader, idem)
+			}
+			return r
+		}
+		a := `{"name":"张三","idcard":"110101199003070011"}`
+		b := `{"name":"王五","idcard":"130102197809210037"}`
+		k1, k2 := key(t, f.raw(req(a, "order-1"))), key(t, f.raw(req(a, "order-1")))
+		if k1 != k2 {
+			t.Errorf("the same Idempotency-Key and fields got two keys")
+		}
+		if k3 := key(t, f.raw(req(b, "order-1"))); k3 == k1 {
+			t.Errorf("another person under the same Idempotency-Key got the same key")
+		}
+		if k4, k5 := key(t, f.raw(req(a, ""))), key(t, f.raw(req(a, ""))); k4 == k5 || k4 == k1 {
+			t.Errorf("requests without a key share one: %s %s %s", k1, k4, k5)
+		}
+		if w := f.raw(req(a, strings.Repeat("k", 256))); w.Code != http.StatusBadRequest {
+			t.Errorf("a 256-character Idempotency-Key: %d", w.Code)
+		}
+	})
+}

@@ -2,8 +2,11 @@ package upload
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base32"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"mime"
@@ -103,6 +106,13 @@ type IssueRequest struct {
 	// enforce the signature then refuse any other. Zero leaves the size
 	// bounded by the core's intake limit.
 	Size int64
+	// IdempotencyKey, when set, makes the key a function of it and of the
+	// request's fields (keyed by the MAC key, so no one can guess it)
+	// rather than random: a repeated request gets the same key, and since
+	// a key is verified at most once, a retry cannot open a second paid
+	// verification. Different fields under the same IdempotencyKey get
+	// different keys.
+	IdempotencyKey string
 }
 
 // Ticket is the answer to an IssueRequest. Its JSON is the POST /uploads
@@ -179,8 +189,12 @@ func (is *Issuer) Issue(ctx context.Context, req IssueRequest) (Ticket, error) {
 	case req.Size > 0:
 		t.maxBytes = req.Size
 	}
-	key := is.cfg.UploadPrefix + IssuedDir + newIssuedID() + photoTypes[ctype]
 	meta := map[string]string{MetaIDCard: checked.ID.String(), MetaName: url.QueryEscape(checked.Name)}
+	id := newIssuedID()
+	if req.IdempotencyKey != "" {
+		id = is.derivedID(req.IdempotencyKey, meta[MetaIDCard], meta[MetaName], ctype, req.Size)
+	}
+	key := is.cfg.UploadPrefix + IssuedDir + id + photoTypes[ctype]
 	t.mac = t.sign([]byte(is.cfg.MACKey.Reveal()), key, meta[MetaIDCard], meta[MetaName])
 	meta[MetaTicket] = t.String()
 	put, headers, err := is.presign.PresignPut(ctx, Ref{Bucket: is.icfg.Bucket, Region: is.icfg.Region, Key: key},
@@ -238,7 +252,23 @@ const issuedIDLen = 26
 func newIssuedID() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails since Go 1.24
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+	return issuedID(b)
+}
+
+func issuedID(b []byte) string {
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:16]))
+}
+
+// derivedID is the id of a repeatable request: an HMAC under the MAC key
+// of the idempotency key and the fields, length-prefixed.
+func (is *Issuer) derivedID(fields ...any) string {
+	m := hmac.New(sha256.New, []byte(is.cfg.MACKey.Reveal()))
+	for _, f := range append([]any{"faceid/issued-key/v1"}, fields...) {
+		v := fmt.Sprint(f)
+		m.Write(binary.AppendUvarint(nil, uint64(len(v))))
+		m.Write([]byte(v))
+	}
+	return issuedID(m.Sum(nil))
 }
 
 // validKey accepts exactly the keys Issue hands out: nothing else can be

@@ -426,3 +426,40 @@ func TestIssuedKeyIsPaidOnce(t *testing.T) {
 		t.Errorf("result = %s, want the first upload's", raw)
 	}
 }
+
+// With an IdempotencyKey the key is a function of it and the fields,
+// shaped like any issued key; without the MAC key no one can derive it.
+func TestIssueWithIdempotencyKey(t *testing.T) {
+	e := newEnv(t)
+	client := e.client(t, core.Config{})
+	is := e.issuer(t, client, issuedConfig(), nil)
+	other := e.issuer(t, client, upload.Config{MACKey: testMACKey + "-other"}, nil)
+	req := upload.IssueRequest{Name: goodName, IDCard: goodID, IdempotencyKey: "order-1"}
+	issue := func(is *upload.Issuer, r upload.IssueRequest) string {
+		tk, err := is.Issue(context.Background(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk.Key
+	}
+	k := issue(is, req)
+	if issue(is, req) != k {
+		t.Error("the same request under the same key got another key")
+	}
+	if _, err := is.Result(context.Background(), k); !errors.Is(err, upload.ErrNotFound) {
+		t.Errorf("Result(%s) = %v: a derived key must be an issued key", k, err)
+	}
+	for _, r := range []upload.IssueRequest{
+		{Name: goodName, IDCard: goodID, IdempotencyKey: "order-2"},
+		{Name: goodName, IDCard: goodID, IdempotencyKey: "order-1", Size: 100},
+		{Name: goodName, IDCard: goodID, IdempotencyKey: "order-1", ContentType: "image/png"},
+		{Name: "李四", IDCard: goodID, IdempotencyKey: "order-1"},
+	} {
+		if got := issue(is, r); got == k || strings.TrimSuffix(got, ".png") == strings.TrimSuffix(k, ".jpg") {
+			t.Errorf("%+v got the key of another request", r)
+		}
+	}
+	if issue(other, req) == k {
+		t.Error("another MAC key derived the same key")
+	}
+}
