@@ -6,7 +6,7 @@ FUZZTIME ?= 30s
 
 .PHONY: run test test-arm64 build lint bench fuzz package clean sandbox
 
-## run: the local function on the embedded offline sandbox (prints an example request)
+## run: the local function on the embedded offline sandbox and an embedded S3-compatible store for the upload flow (prints example requests)
 run:
 	$(GO) run ./function/local
 
