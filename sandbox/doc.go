@@ -20,4 +20,8 @@
 // bodies, connection resets) and counters of received, authenticated and
 // billable calls, exposed in-process and under /_sandbox/. README.md lists
 // the identities and every assumption the emulation makes.
+//
+// Of the project, the sandbox imports only core/hmacauth: its codes, checks
+// and parsers are its own, so that tests against it witness the function's
+// rather than share them (TestImportsOnlyTheSignaturePackage).
 package sandbox
