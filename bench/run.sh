@@ -64,7 +64,7 @@ if ! skip micro; then
 	# Request parsing: the function's JSON and form bodies and the platform
 	# events' escaped strings.
 	{
-		$GO test -run='^$' -bench='^BenchmarkParseJSON$' -benchmem -count="$COUNT" ./adapters/httpapi/
+		$GO test -run='^$' -bench='^BenchmarkParseJSON$' -benchmem -count="$COUNT" ./adapters/httphandler/
 		$GO test -run='^$' -bench='^BenchmarkUnquote$' -benchmem -count="$COUNT" ./internal/jsonstr/
 		$GO test -run='^$' -bench='^BenchmarkParse$' -benchmem -count="$COUNT" ./internal/form/
 	} | tee "$OUT/parse.txt" | tee -a "$RES"

@@ -27,7 +27,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/faceid-verify/faceid/adapters/httpapi"
+	"github.com/faceid-verify/faceid/adapters/httphandler"
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/state"
@@ -58,7 +58,7 @@ type Settings struct {
 	Server Server
 }
 
-// DropIn configures drop-in mode (adapters/httpapi).
+// DropIn configures drop-in mode (adapters/httphandler).
 type DropIn struct {
 	// ClientKeys are the callers' SecretId→SecretKey pairs
 	// (FACEID_CLIENT_KEYS); none turns drop-in mode off.
@@ -110,7 +110,7 @@ type Server struct {
 
 // Variables read outside the envconfig structs.
 const (
-	envClientKeys = httpapi.EnvClientKeys
+	envClientKeys = httphandler.EnvClientKeys
 	envState      = core.EnvPrefix + "_STATE"
 )
 
@@ -192,7 +192,7 @@ func read() (Settings, error) {
 		}
 	}
 	if v, ok := os.LookupEnv(envClientKeys); ok {
-		keys, err := httpapi.ParseClientKeys(v)
+		keys, err := httphandler.ParseClientKeys(v)
 		if err != nil {
 			return Settings{}, err
 		}

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faceid-verify/faceid/adapters/httpapi"
+	"github.com/faceid-verify/faceid/adapters/httphandler"
 )
 
 // Both deploy files set FACEID_CLIENT_KEYS from somewhere else (the
@@ -27,7 +27,7 @@ func TestClientKeysCannotBeBlankSilently(t *testing.T) {
 		t.Errorf("template.yaml: FACEID_CLIENT_KEYS is %q, want the secret's client_keys", sam)
 	}
 	for _, resolved := range []string{"", " ", "\n", scf, sam, "${env:FACEID_CLIENT_KEYS, ''}", "undefined", "null"} {
-		if keys, err := httpapi.ParseClientKeys(resolved); err == nil {
+		if keys, err := httphandler.ParseClientKeys(resolved); err == nil {
 			t.Errorf("FACEID_CLIENT_KEYS=%q is accepted (%d keys): a deploy could serve unsigned requests", resolved, len(keys))
 		}
 	}

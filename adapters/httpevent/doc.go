@@ -4,7 +4,7 @@
 // ResponseWriter so an adapter can return it as the platform's response
 // event.
 //
-// Each platform's adapter (adapters/scf, adapters/lambda) only maps its
+// Each platform's adapter (adapters/scfevent, adapters/lambdaevent) only maps its
 // event fields onto Request and Response; header, query, body and
 // base64 rules live here once.
 package httpevent

@@ -13,9 +13,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/faceid-verify/faceid/adapters/httpapi"
-	"github.com/faceid-verify/faceid/adapters/lambda"
-	"github.com/faceid-verify/faceid/adapters/scf"
+	"github.com/faceid-verify/faceid/adapters/httphandler"
+	"github.com/faceid-verify/faceid/adapters/lambdaevent"
+	"github.com/faceid-verify/faceid/adapters/scfevent"
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/sandbox"
 )
@@ -41,7 +41,7 @@ func TestSameVerificationEverywhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := httpapi.New(httpapi.Options{Verifier: client})
+	h := httphandler.New(httphandler.Options{Verifier: client})
 
 	photo, err := os.ReadFile("../../testdata/photos/small-320x240.jpg")
 	if err != nil {
@@ -64,7 +64,7 @@ func TestSameVerificationEverywhere(t *testing.T) {
 			ev := mustJSON(t, map[string]any{"httpMethod": "POST", "path": "/verify", "body": string(body),
 				"headers":     map[string]string{"content-type": "application/json", "x-scf-remote-addr": "203.0.113.1"},
 				"queryString": map[string]any{}})
-			r := scf.ServeJSON(ctx, h, ev)
+			r := scfevent.ServeJSON(ctx, h, ev)
 			return parse(t, r.StatusCode, r.Headers["X-Request-Id"], r.Body, r.IsBase64Encoded)
 		},
 		"scf api gateway": func(t *testing.T) answer {
@@ -72,7 +72,7 @@ func TestSameVerificationEverywhere(t *testing.T) {
 				"body": b64, "isBase64Encoded": true,
 				"headers":        map[string]string{"content-type": "application/json"},
 				"requestContext": map[string]any{"requestId": "scf-apigw-1", "sourceIp": "203.0.113.2", "stage": "release"}})
-			r := scf.ServeJSON(ctx, h, ev)
+			r := scfevent.ServeJSON(ctx, h, ev)
 			a := parse(t, r.StatusCode, r.Headers["X-Request-Id"], r.Body, r.IsBase64Encoded)
 			if a.requestID != "scf-apigw-1" {
 				t.Errorf("X-Request-Id = %q, want API Gateway's", a.requestID)
@@ -84,7 +84,7 @@ func TestSameVerificationEverywhere(t *testing.T) {
 			decode(t, map[string]any{"httpMethod": "POST", "path": "/verify", "body": string(body),
 				"multiValueHeaders": map[string][]string{"Content-Type": {"application/json"}},
 				"requestContext":    map[string]any{"requestId": "rest-1", "identity": map[string]string{"sourceIp": "203.0.113.3"}}}, &ev)
-			r := lambda.ServeREST(ctx, h, ev)
+			r := lambdaevent.ServeREST(ctx, h, ev)
 			a := parse(t, r.StatusCode, r.Headers["X-Request-Id"], r.Body, r.IsBase64Encoded)
 			if a.requestID != "rest-1" {
 				t.Errorf("X-Request-Id = %q, want the gateway's", a.requestID)
@@ -97,7 +97,7 @@ func TestSameVerificationEverywhere(t *testing.T) {
 				"body": b64, "isBase64Encoded": true, "headers": map[string]string{"content-type": "application/json"},
 				"requestContext": map[string]any{"requestId": "v2-1", "stage": "$default",
 					"http": map[string]string{"method": "POST", "path": "/verify", "sourceIp": "203.0.113.4"}}}, &ev)
-			r := lambda.ServeHTTPAPI(ctx, h, ev)
+			r := lambdaevent.ServeHTTPAPI(ctx, h, ev)
 			return parse(t, r.StatusCode, r.Headers["X-Request-Id"], r.Body, r.IsBase64Encoded)
 		},
 		"lambda function url": func(t *testing.T) answer {
@@ -106,7 +106,7 @@ func TestSameVerificationEverywhere(t *testing.T) {
 				"headers": map[string]string{"content-type": "application/json"},
 				"requestContext": map[string]any{"requestId": "url-1",
 					"http": map[string]string{"method": "POST", "path": "/verify", "sourceIp": "203.0.113.5"}}}, &ev)
-			r := lambda.ServeFunctionURL(ctx, h, ev)
+			r := lambdaevent.ServeFunctionURL(ctx, h, ev)
 			return parse(t, r.StatusCode, r.Headers["X-Request-Id"], r.Body, r.IsBase64Encoded)
 		},
 	}

@@ -77,7 +77,7 @@ func (r Request) HTTPRequest(ctx context.Context) (*http.Request, error) {
 }
 
 // stringBody hands the event's body to the handler without a copy: the
-// handler takes the string itself (httpapi.StringBody) instead of reading
+// handler takes the string itself (httphandler.StringBody) instead of reading
 // a photo-sized body into a buffer of its own.
 type stringBody struct {
 	strings.Reader

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"testing/iotest"
 
-	"github.com/faceid-verify/faceid/adapters/httpapi"
+	"github.com/faceid-verify/faceid/adapters/httphandler"
 )
 
 func TestHeaderMerge(t *testing.T) {
@@ -86,14 +86,14 @@ func TestHTTPRequestErrors(t *testing.T) {
 
 // The handler takes an event's body as the string it is (no copy of a
 // photo-sized body) only if it recognises the body's type.
-var _ httpapi.StringBody = (*stringBody)(nil)
+var _ httphandler.StringBody = (*stringBody)(nil)
 
 func TestStringBodyUnread(t *testing.T) {
 	hr, err := Request{Method: "POST", Body: "hello world"}.HTTPRequest(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb, ok := hr.Body.(httpapi.StringBody)
+	sb, ok := hr.Body.(httphandler.StringBody)
 	if !ok {
 		t.Fatalf("body is a %T, not a StringBody", hr.Body)
 	}
@@ -105,7 +105,7 @@ func TestStringBodyUnread(t *testing.T) {
 		t.Fatalf("after reading %q, unread %q", p[:n], sb.UnreadString())
 	}
 	hr, _ = Request{Method: "POST", Body: "aGk=", Base64: true}.HTTPRequest(context.Background())
-	if _, ok := hr.Body.(httpapi.StringBody); ok {
+	if _, ok := hr.Body.(httphandler.StringBody); ok {
 		t.Fatal("a decoded base64 body claims to be the event's string")
 	}
 }

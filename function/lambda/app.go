@@ -9,7 +9,7 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/faceid-verify/faceid/adapters/lambda"
+	"github.com/faceid-verify/faceid/adapters/lambdaevent"
 	"github.com/faceid-verify/faceid/adapters/upload"
 )
 
@@ -29,23 +29,23 @@ type app struct {
 // handle is the Lambda handler. HTTP events answer with their platform's
 // response event; S3 events answer null.
 func (a *app) handle(ctx context.Context, payload json.RawMessage) (any, error) {
-	kind := lambda.Detect(payload)
+	kind := lambdaevent.Detect(payload)
 	log := a.log.With("event", kind.String())
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		log = log.With("invoke_id", lc.AwsRequestID)
 	}
 	switch kind {
-	case lambda.KindREST, lambda.KindHTTPAPI, lambda.KindFunctionURL:
-		return lambda.ServeJSON(ctx, a.handler, kind, payload), nil
-	case lambda.KindS3:
+	case lambdaevent.KindREST, lambdaevent.KindHTTPAPI, lambdaevent.KindFunctionURL:
+		return lambdaevent.ServeJSON(ctx, a.handler, kind, payload), nil
+	case lambdaevent.KindS3:
 		return nil, a.uploads(ctx, log, payload)
 	}
-	// Refused: an error for the platform (see lambda.UnsupportedEventError
+	// Refused: an error for the platform (see lambdaevent.UnsupportedEventError
 	// for what each trigger makes of it) and a log line that names the
 	// kind and size only, as the payload may hold personal data. Nothing
 	// is parsed further and nothing is paid for.
 	log.Warn("unsupported event", "bytes", len(payload))
-	return nil, &lambda.UnsupportedEventError{Kind: kind}
+	return nil, &lambdaevent.UnsupportedEventError{Kind: kind}
 }
 
 // Invoke implements the SDK's lambda.Handler, so that the payload reaches
@@ -74,7 +74,7 @@ func (a *app) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // says a retry is safe and useful; unreadable records are logged and
 // dropped, since a redelivery would be just as unreadable.
 func (a *app) uploads(ctx context.Context, log *slog.Logger, payload []byte) error {
-	evs, err := lambda.ParseS3Event(payload)
+	evs, err := lambdaevent.ParseS3Event(payload)
 	if err != nil {
 		log.Error("s3 records dropped", "error", err.Error())
 	}

@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/faceid-verify/faceid/adapters/httpevent"
-	"github.com/faceid-verify/faceid/adapters/lambda"
+	"github.com/faceid-verify/faceid/adapters/lambdaevent"
 	"github.com/faceid-verify/faceid/adapters/upload"
 )
 
@@ -94,15 +94,15 @@ func TestHandleReturnsPipelineError(t *testing.T) {
 func TestHandleRefusesALBAndWebSocket(t *testing.T) {
 	for _, tc := range []struct {
 		fixture string
-		kind    lambda.Kind
+		kind    lambdaevent.Kind
 	}{
-		{"alb-post.json", lambda.KindALB},
-		{"alb-post-multivalue.json", lambda.KindALB},
-		{"websocket-connect.json", lambda.KindWebSocket},
-		{"websocket-message.json", lambda.KindWebSocket},
+		{"alb-post.json", lambdaevent.KindALB},
+		{"alb-post-multivalue.json", lambdaevent.KindALB},
+		{"websocket-connect.json", lambdaevent.KindWebSocket},
+		{"websocket-message.json", lambdaevent.KindWebSocket},
 	} {
 		t.Run(tc.fixture, func(t *testing.T) {
-			payload, err := os.ReadFile(filepath.Join("../../adapters/lambda/testdata", tc.fixture))
+			payload, err := os.ReadFile(filepath.Join("../../adapters/lambdaevent/testdata", tc.fixture))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,7 +114,7 @@ func TestHandleRefusesALBAndWebSocket(t *testing.T) {
 				pipeline: &fakePipeline{},
 			}
 			out, err := a.handle(context.Background(), payload)
-			var ue *lambda.UnsupportedEventError
+			var ue *lambdaevent.UnsupportedEventError
 			if !errors.As(err, &ue) || ue.Kind != tc.kind || out != nil {
 				t.Fatalf("answer %v, error %v; want an UnsupportedEventError for %v", out, err, tc.kind)
 			}

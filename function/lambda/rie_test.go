@@ -217,7 +217,7 @@ func TestViaEmulator(t *testing.T) {
 		{"websocket-connect.json", "unsupported event: API Gateway WebSocket messages are not served"},
 	} {
 		t.Run("refused "+tc.fixture, func(t *testing.T) {
-			event, err := os.ReadFile(filepath.Join("../../adapters/lambda/testdata", tc.fixture))
+			event, err := os.ReadFile(filepath.Join("../../adapters/lambdaevent/testdata", tc.fixture))
 			if err != nil {
 				t.Fatal(err)
 			}

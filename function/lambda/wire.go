@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/faceid-verify/faceid/adapters/httpapi"
+	"github.com/faceid-verify/faceid/adapters/httphandler"
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/adapters/upload/s3store"
 	"github.com/faceid-verify/faceid/config"
@@ -58,7 +58,7 @@ func fromEnv(ctx context.Context, log *slog.Logger) (*app, error) {
 	}
 	// FACEID_UPLOAD_BUCKET turns on POST /uploads (config has required
 	// FACEID_UPLOAD_MAC_KEY with it).
-	var uploads httpapi.Uploads
+	var uploads httphandler.Uploads
 	if set.Issuing() {
 		if uploads, err = upload.NewIssuer(set.Upload, set.Issue, client, store, store); err != nil {
 			return nil, err
@@ -69,7 +69,7 @@ func fromEnv(ctx context.Context, log *slog.Logger) (*app, error) {
 		"state", set.State, "issue_uploads", set.Issuing(), "issue", set.Issue)
 	return &app{
 		log: log,
-		handler: httpapi.New(httpapi.Options{Verifier: client, Logger: log,
+		handler: httphandler.New(httphandler.Options{Verifier: client, Logger: log,
 			ClientKeys: set.DropIn.ClientKeys, LenientDate: set.DropIn.LenientDate, State: st, Uploads: uploads}),
 		pipeline: p,
 	}, nil

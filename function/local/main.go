@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/faceid-verify/faceid/adapters/httpapi"
+	"github.com/faceid-verify/faceid/adapters/httphandler"
 	"github.com/faceid-verify/faceid/config"
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/hmacauth"
@@ -97,7 +97,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, ready chan<- string) err
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", sc.Addr, err)
 	}
-	h := httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: keys, LenientDate: set.DropIn.LenientDate,
+	h := httphandler.New(httphandler.Options{Verifier: client, Logger: log, ClientKeys: keys, LenientDate: set.DropIn.LenientDate,
 		MetricsHandler: reg.Handler(), MaxConcurrent: sc.MaxConcurrent, State: st, Uploads: up.issuer})
 	guard, err := newBrowserGuard(h, log, ln.Addr(), sc)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"sync"
 
 	"github.com/faceid-verify/faceid/adapters/httpevent"
-	"github.com/faceid-verify/faceid/adapters/scf"
+	"github.com/faceid-verify/faceid/adapters/scfevent"
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/tencentyun/scf-go-lib/functioncontext"
 )
@@ -43,22 +43,22 @@ func newApp(log *slog.Logger, b builders) *app {
 
 // Invoke implements cloudfunction.Handler.
 func (a *app) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	kind := scf.Detect(payload)
+	kind := scfevent.Detect(payload)
 	log := a.log.With("event", kind.String())
 	if fc, ok := functioncontext.FromContext(ctx); ok {
 		log = log.With("invoke_id", fc.RequestID)
 	}
 	switch kind {
-	case scf.KindFunctionURL, scf.KindAPIGateway:
+	case scfevent.KindFunctionURL, scfevent.KindAPIGateway:
 		h, err := a.handler.get(ctx, a.build.handler)
 		if err != nil {
 			// Configuration is the operator's problem: say so in the logs,
 			// and give callers a plain 503 rather than the error text.
 			log.Error("function not configured", "error", err.Error())
-			return json.Marshal(scf.Response(unavailable()))
+			return json.Marshal(scfevent.Response(unavailable()))
 		}
-		return json.Marshal(scf.ServeJSON(ctx, h, payload))
-	case scf.KindCOS:
+		return json.Marshal(scfevent.ServeJSON(ctx, h, payload))
+	case scfevent.KindCOS:
 		return nil, a.uploads(ctx, log, payload)
 	}
 	log.Warn("unsupported event", "bytes", len(payload))
@@ -71,7 +71,7 @@ func (a *app) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // yet; unreadable records are logged and dropped, since a redelivery
 // would be just as unreadable.
 func (a *app) uploads(ctx context.Context, log *slog.Logger, payload []byte) error {
-	evs, err := scf.ParseCOSEvent(payload)
+	evs, err := scfevent.ParseCOSEvent(payload)
 	if err != nil {
 		log.Error("cos records dropped", "error", err.Error())
 	}

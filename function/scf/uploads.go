@@ -4,7 +4,7 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/faceid-verify/faceid/adapters/httpapi"
+	"github.com/faceid-verify/faceid/adapters/httphandler"
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/adapters/upload/cosstore"
 	"github.com/faceid-verify/faceid/config"
@@ -17,7 +17,7 @@ import (
 // keys, read at every request as the pipeline's store reads them; the
 // bucket is addressed in FACEID_UPLOAD_REGION or the function's region.
 // An error leaves the HTTP handler unbuilt: callers get 503.
-func newUploads(ctx context.Context, log *slog.Logger, c *core.Client, set config.Settings) (httpapi.Uploads, error) {
+func newUploads(ctx context.Context, log *slog.Logger, c *core.Client, set config.Settings) (httphandler.Uploads, error) {
 	if !set.Issuing() {
 		return nil, nil
 	}

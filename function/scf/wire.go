@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"os"
 
-	"github.com/faceid-verify/faceid/adapters/httpapi"
+	"github.com/faceid-verify/faceid/adapters/httphandler"
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/config"
 	"github.com/faceid-verify/faceid/core"
@@ -66,7 +66,7 @@ func fromEnv(log *slog.Logger) builders {
 			if err != nil {
 				return nil, err
 			}
-			return httpapi.New(httpapi.Options{Verifier: p.client, Logger: log,
+			return httphandler.New(httphandler.Options{Verifier: p.client, Logger: log,
 				ClientKeys: p.set.DropIn.ClientKeys, LenientDate: p.set.DropIn.LenientDate, State: p.state, Uploads: uploads}), nil
 		},
 		pipeline: func(ctx context.Context) (processor, error) {

@@ -20,7 +20,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
-	"github.com/faceid-verify/faceid/adapters/httpapi"
+	"github.com/faceid-verify/faceid/adapters/httphandler"
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/adapters/upload/s3store"
 	"github.com/faceid-verify/faceid/core"
@@ -85,7 +85,7 @@ func TestNoPersonalDataAnywhere(t *testing.T) {
 
 	for _, format := range []string{metrics.FormatJSON, metrics.FormatEMF} {
 		c, _ := newClient(format)
-		h := httpapi.New(httpapi.Options{Verifier: c, Logger: log, MetricsHandler: reg.Handler()})
+		h := httphandler.New(httphandler.Options{Verifier: c, Logger: log, MetricsHandler: reg.Handler()})
 		call := func(r *http.Request) {
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, r)
@@ -110,7 +110,7 @@ func TestNoPersonalDataAnywhere(t *testing.T) {
 	}
 
 	// Drop-in mode: a wrong signature and a right one.
-	dropIn := httpapi.New(httpapi.Options{Verifier: client, Logger: log, ClientKeys: map[string]string{"app": clientSecret}})
+	dropIn := httphandler.New(httphandler.Options{Verifier: client, Logger: log, ClientKeys: map[string]string{"app": clientSecret}})
 	for _, key := range []string{"wrong-" + clientSecret, clientSecret} {
 		r := formReq(url.Values{"idcard": {people[0].id}, "name": {people[0].name}, "image": {b64}}.Encode())
 		hmacauth.Sign(r.Header, hmacauth.Credentials{SecretID: "app", SecretKey: key, Source: "market", Variant: hmacauth.XDate}, time.Now())

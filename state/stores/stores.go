@@ -22,7 +22,7 @@ type Opener func(ctx context.Context, cfg state.Config) (state.Store, error)
 // Open opens the shared store cfg names with the opener for its kind, and
 // checks that it answers. For memory it returns nil: each guard then keeps
 // its own bounded memory in this process (core.WithState,
-// httpapi.Options.State), as sized for it. An unreachable store is an
+// httphandler.Options.State), as sized for it. An unreachable store is an
 // error wrapping a *state.UnavailableError that names the store without
 // its password.
 func Open(ctx context.Context, cfg state.Config, openers map[state.Kind]Opener) (state.Store, error) {
