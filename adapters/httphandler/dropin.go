@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -118,10 +119,22 @@ func writeGateway(w http.ResponseWriter, status int, msg string) {
 	_, _ = w.Write(b) // a caller that went away is not an error to report
 }
 
+// redirectType is the type of the handler net/http's mux picks when it
+// would redirect instead of serving.
+var redirectType = reflect.TypeOf(http.RedirectHandler("/", http.StatusMovedPermanently))
+
 // route sends r to its handler, or answers an unknown path or method as
 // the gateway does rather than with net/http's plain-text 404 and 405.
 func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
 	handler, pattern := h.mux.Handler(r)
+	// The mux answers an unclean path (//verify, /a/../verify) and
+	// /results without its slash with a 301 to another path. The gateways
+	// match the path as sent and redirect nothing; a client that followed
+	// the redirect would turn a POST into a GET. Such a path is no api.
+	if reflect.TypeOf(handler) == redirectType {
+		writeGateway(w, http.StatusNotFound, msgNoRoute(r.URL.Path))
+		return
+	}
 	// The service route's wildcard matches any first segment; only the
 	// gateway's id form is an api.
 	noAPI := pattern == servicePattern || pattern == ""

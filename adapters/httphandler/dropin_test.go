@@ -3,7 +3,9 @@ package httphandler
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -14,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/hmacauth"
 	"github.com/faceid-verify/faceid/sandbox"
@@ -279,7 +282,8 @@ func TestRouteSegments(t *testing.T) {
 // Unknown paths and methods get the gateway's JSON, byte for byte as the
 // sandbox writes it.
 func TestGatewayStyleNoRoute(t *testing.T) {
-	f := newFixture(t, sandbox.Config{}, core.Config{}, Options{ClientKeys: map[string]string{dropID: dropKey}})
+	f := newFixture(t, sandbox.Config{}, core.Config{}, Options{ClientKeys: map[string]string{dropID: dropKey},
+		Uploads: unroutedUploads{t}})
 	tests := []struct {
 		method, path string
 		status       int
@@ -292,6 +296,18 @@ func TestGatewayStyleNoRoute(t *testing.T) {
 		{"POST", "/release/face_id_card/post/", 404, `{"message":"There is no api match uri[\/release\/face_id_card\/post\/]"}`, true},
 		{"POST", "/service-NDQ49QVJ/face_id_card/post", 404, `{"message":"There is no api match uri[\/service-NDQ49QVJ\/face_id_card\/post]"}`, true},
 		{"GET", "/service-abc/face_id_card/post", 404, `{"message":"There is no api match uri[\/service-abc\/face_id_card\/post]"}`, true},
+		// Paths net/http's mux would redirect to a clean form (301): the
+		// gateway matches the path as sent.
+		{"POST", "//verify", 404, `{"message":"There is no api match uri[\/\/verify]"}`, false},
+		{"POST", "/verify/../verify", 404, `{"message":"There is no api match uri[\/verify\/..\/verify]"}`, false},
+		{"POST", "/./verify", 404, `{"message":"There is no api match uri[\/.\/verify]"}`, false},
+		{"POST", "//release/face_id_card/post", 404, `{"message":"There is no api match uri[\/\/release\/face_id_card\/post]"}`, true},
+		{"POST", "/release//face_id_card/post", 404, `{"message":"There is no api match uri[\/release\/\/face_id_card\/post]"}`, true},
+		{"GET", "//healthz", 404, `{"message":"There is no api match uri[\/\/healthz]"}`, false},
+		{"GET", "/nope//", 404, `{"message":"There is no api match uri[\/nope\/\/]"}`, true},
+		{"GET", "/results", 404, `{"message":"There is no api match uri[\/results]"}`, false},
+		{"GET", "/results//uploads/issued/a.jpg", 404, `{"message":"There is no api match uri[\/results\/\/uploads\/issued\/a.jpg]"}`, false},
+		{"POST", "//uploads", 404, `{"message":"There is no api match uri[\/\/uploads]"}`, false},
 		{"GET", "/release/face_id_card/post", 405, `{"message":"Method Not Allowed."}`, true},
 		{"PUT", "/prepub/face_id_card/post", 405, `{"message":"Method Not Allowed."}`, true},
 		{"GET", servicePath, 405, `{"message":"Method Not Allowed."}`, false},
@@ -324,6 +340,20 @@ func TestGatewayStyleNoRoute(t *testing.T) {
 			}
 		})
 	}
+}
+
+// unroutedUploads turns the upload routes on for tests that must never
+// reach them.
+type unroutedUploads struct{ t *testing.T }
+
+func (u unroutedUploads) Issue(context.Context, upload.IssueRequest) (upload.Ticket, error) {
+	u.t.Error("POST /uploads reached")
+	return upload.Ticket{}, errors.New("not served")
+}
+
+func (u unroutedUploads) Result(context.Context, string) ([]byte, error) {
+	u.t.Error("GET /results/ reached")
+	return nil, errors.New("not served")
 }
 
 // Every answer carries the gateway's X-Api-RequestId, spelt as the gateway
