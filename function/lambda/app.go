@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 
@@ -13,17 +12,12 @@ import (
 	"github.com/faceid-verify/faceid/adapters/upload"
 )
 
-// processor is what the app needs of the upload pipeline.
-type processor interface {
-	Process(ctx context.Context, ev upload.Event) error
-}
-
 // app tells an event's shape apart and hands it to the HTTP handler or
 // the upload pipeline.
 type app struct {
 	log      *slog.Logger
 	handler  http.Handler
-	pipeline processor
+	pipeline upload.Processor
 }
 
 // handle is the Lambda handler. HTTP events answer with their platform's
@@ -69,23 +63,13 @@ func (a *app) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil // as the SDK does
 }
 
-// uploads runs the pipeline on every new object in an S3 event. It
-// returns an error, so Lambda retries the event, only when the pipeline
-// says a retry is safe and useful; unreadable records are logged and
-// dropped, since a redelivery would be just as unreadable.
+// uploads runs the pipeline on every new object in an S3 event (see
+// upload.ProcessAll for when Lambda is asked to retry). Unreadable records
+// are logged and dropped, since a redelivery would be just as unreadable.
 func (a *app) uploads(ctx context.Context, log *slog.Logger, payload []byte) error {
 	evs, err := lambdaevent.ParseS3Event(payload)
 	if err != nil {
 		log.Error("s3 records dropped", "error", err.Error())
 	}
-	var errs []error
-	for _, ev := range evs {
-		if err := a.pipeline.Process(ctx, ev); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if len(errs) > 0 {
-		log.Error("upload processing failed; the platform will retry", "records", len(evs), "failed", len(errs))
-	}
-	return errors.Join(errs...)
+	return upload.ProcessAll(ctx, log, a.pipeline, evs)
 }

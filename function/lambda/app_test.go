@@ -14,20 +14,10 @@ import (
 
 	"github.com/faceid-verify/faceid/adapters/httpevent"
 	"github.com/faceid-verify/faceid/adapters/lambdaevent"
-	"github.com/faceid-verify/faceid/adapters/upload"
+	"github.com/faceid-verify/faceid/internal/fakepipeline"
 )
 
-type fakePipeline struct {
-	got []upload.Event
-	err error
-}
-
-func (f *fakePipeline) Process(_ context.Context, ev upload.Event) error {
-	f.got = append(f.got, ev)
-	return f.err
-}
-
-func testApp(p *fakePipeline) *app {
+func testApp(p *fakepipeline.Recorder) *app {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(r.Method + " " + r.URL.Path + " " + httpevent.Event(r.Context())))
 	})
@@ -40,7 +30,7 @@ const s3Records = `{"Records":[
  {"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":""},"object":{"key":"x"}}}]}`
 
 func TestHandleDispatch(t *testing.T) {
-	p := &fakePipeline{}
+	p := &fakepipeline.Recorder{}
 	a := testApp(p)
 	ctx := context.Background()
 	for name, tc := range map[string]struct{ event, body string }{
@@ -67,8 +57,8 @@ func TestHandleDispatch(t *testing.T) {
 	if out, err := a.handle(ctx, json.RawMessage(s3Records)); err != nil || out != nil {
 		t.Errorf("S3 event: %v, %v", out, err)
 	}
-	if len(p.got) != 1 || p.got[0].Key != "uploads/a b.jpg" || p.got[0].Region != "eu-west-1" {
-		t.Errorf("processed %+v", p.got)
+	if got := p.Events(); len(got) != 1 || got[0].Key != "uploads/a b.jpg" || got[0].Region != "eu-west-1" {
+		t.Errorf("processed %+v", got)
 	}
 
 	// A key that is not URL encoding fails aws-lambda-go's decode: dropped.
@@ -81,7 +71,7 @@ func TestHandleDispatch(t *testing.T) {
 }
 
 func TestHandleReturnsPipelineError(t *testing.T) {
-	a := testApp(&fakePipeline{err: errors.New("retry me")})
+	a := testApp(&fakepipeline.Recorder{Err: errors.New("retry me")})
 	if _, err := a.handle(context.Background(), json.RawMessage(s3Records)); err == nil {
 		t.Error("pipeline error not returned to the platform")
 	}
@@ -111,7 +101,7 @@ func TestHandleRefusesALBAndWebSocket(t *testing.T) {
 			a := &app{
 				log:      slog.New(slog.NewJSONHandler(&logs, nil)),
 				handler:  http.HandlerFunc(func(http.ResponseWriter, *http.Request) { served++ }),
-				pipeline: &fakePipeline{},
+				pipeline: &fakepipeline.Recorder{},
 			}
 			out, err := a.handle(context.Background(), payload)
 			var ue *lambdaevent.UnsupportedEventError

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+
+	"github.com/faceid-verify/faceid/internal/fakepipeline"
 )
 
 // FuzzHandle: whatever JSON arrives, the dispatcher answers without
@@ -14,7 +16,7 @@ func FuzzHandle(f *testing.F) {
 		`{"Records":[{"s3":{"object":{"key":"%"}}}]}`, `{"source":"aws.events"}`, `null`} {
 		f.Add([]byte(seed))
 	}
-	a := testApp(&fakePipeline{})
+	a := testApp(&fakepipeline.Recorder{})
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		out, err := a.handle(context.Background(), json.RawMessage(payload))
 		if err == nil && out != nil {

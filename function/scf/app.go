@@ -15,16 +15,11 @@ import (
 	"github.com/tencentyun/scf-go-lib/functioncontext"
 )
 
-// processor is what the app needs of the upload pipeline.
-type processor interface {
-	Process(ctx context.Context, ev upload.Event) error
-}
-
 // builders construct the app's parts from the environment of the
 // invocation they first run in.
 type builders struct {
 	handler  func(ctx context.Context) (http.Handler, error)
-	pipeline func(ctx context.Context) (processor, error)
+	pipeline func(ctx context.Context) (upload.Processor, error)
 }
 
 // app is the SCF handler (cloudfunction.Handler): it tells the event's
@@ -34,7 +29,7 @@ type app struct {
 	log      *slog.Logger
 	build    builders
 	handler  lazy[http.Handler]
-	pipeline lazy[processor]
+	pipeline lazy[upload.Processor]
 }
 
 func newApp(log *slog.Logger, b builders) *app {
@@ -65,11 +60,10 @@ func (a *app) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	return nil, errors.New("unsupported event: expected a Function URL, API Gateway or COS event")
 }
 
-// uploads runs the pipeline on every new object in a COS event. It
-// returns an error, so SCF retries the event, only when the pipeline
-// says a retry is safe and useful, or when the pipeline cannot be built
-// yet; unreadable records are logged and dropped, since a redelivery
-// would be just as unreadable.
+// uploads runs the pipeline on every new object in a COS event (see
+// upload.ProcessAll for when SCF is asked to retry; it also is while the
+// pipeline cannot be built). Unreadable records are logged and dropped,
+// since a redelivery would be just as unreadable.
 func (a *app) uploads(ctx context.Context, log *slog.Logger, payload []byte) error {
 	evs, err := scfevent.ParseCOSEvent(payload)
 	if err != nil {
@@ -83,16 +77,7 @@ func (a *app) uploads(ctx context.Context, log *slog.Logger, payload []byte) err
 		log.Error("upload pipeline not configured", "error", err.Error())
 		return fmt.Errorf("upload pipeline not configured: %w", err)
 	}
-	var errs []error
-	for _, ev := range evs {
-		if err := p.Process(ctx, ev); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if len(errs) > 0 {
-		log.Error("upload processing failed; the platform will retry", "records", len(evs), "failed", len(errs))
-	}
-	return errors.Join(errs...)
+	return upload.ProcessAll(ctx, log, p, evs)
 }
 
 // unavailable is the answer while the function cannot be configured.

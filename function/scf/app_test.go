@@ -6,27 +6,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/faceid-verify/faceid/adapters/upload"
+	"github.com/faceid-verify/faceid/internal/fakepipeline"
 )
 
-// fakePipeline records what it was asked to process.
-type fakePipeline struct {
-	mu  sync.Mutex
-	got []upload.Event
-	err error
-}
-
-func (f *fakePipeline) Process(_ context.Context, ev upload.Event) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.got = append(f.got, ev)
-	return f.err
-}
-
-func testApp(t testing.TB, p *fakePipeline) *app {
+func testApp(t testing.TB, p *fakepipeline.Recorder) *app {
 	t.Helper()
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
@@ -34,7 +20,7 @@ func testApp(t testing.TB, p *fakePipeline) *app {
 	})
 	return newApp(slog.New(slog.DiscardHandler), builders{
 		handler:  func(context.Context) (http.Handler, error) { return h, nil },
-		pipeline: func(context.Context) (processor, error) { return p, nil },
+		pipeline: func(context.Context) (upload.Processor, error) { return p, nil },
 	})
 }
 
@@ -49,7 +35,7 @@ const cosEvent = `{"Records":[
   "event":{"eventName":"cos:ObjectCreated:Put"}}]}`
 
 func TestInvokeDispatch(t *testing.T) {
-	p := &fakePipeline{}
+	p := &fakepipeline.Recorder{}
 	a := testApp(t, p)
 	ctx := context.Background()
 
@@ -69,9 +55,9 @@ func TestInvokeDispatch(t *testing.T) {
 	if _, err := a.Invoke(ctx, []byte(cosEvent)); err != nil {
 		t.Errorf("COS event: %v", err)
 	}
-	if len(p.got) != 1 || p.got[0].Key != "uploads/a.jpg" || p.got[0].Bucket != "up-1250000000" ||
-		p.got[0].VersionID != "v1" || p.got[0].Metadata["idcard"] != "x" {
-		t.Errorf("processed %+v", p.got)
+	if got := p.Events(); len(got) != 1 || got[0].Key != "uploads/a.jpg" || got[0].Bucket != "up-1250000000" ||
+		got[0].VersionID != "v1" || got[0].Metadata["idcard"] != "x" {
+		t.Errorf("processed %+v", got)
 	}
 
 	if _, err := a.Invoke(ctx, []byte(`{"Type":"Timer","TriggerName":"t"}`)); err == nil {
@@ -80,7 +66,7 @@ func TestInvokeDispatch(t *testing.T) {
 }
 
 func TestInvokeReturnsPipelineError(t *testing.T) {
-	p := &fakePipeline{err: errors.New("retry me")}
+	p := &fakepipeline.Recorder{Err: errors.New("retry me")}
 	if _, err := testApp(t, p).Invoke(context.Background(), []byte(cosEvent)); err == nil {
 		t.Error("pipeline error not returned to the platform")
 	}

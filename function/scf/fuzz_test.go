@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+
+	"github.com/faceid-verify/faceid/internal/fakepipeline"
 )
 
 // FuzzInvoke: whatever JSON arrives, the dispatcher answers without
@@ -14,7 +16,7 @@ func FuzzInvoke(f *testing.F) {
 		`{"Records":[{"cos":null}]}`, `{"Type":"Timer"}`, `null`} {
 		f.Add([]byte(seed))
 	}
-	a := testApp(f, &fakePipeline{})
+	a := testApp(f, &fakepipeline.Recorder{})
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		out, err := a.Invoke(context.Background(), payload)
 		if err == nil && out != nil {

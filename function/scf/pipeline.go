@@ -17,7 +17,7 @@ import (
 // rotates them between invocations). Buckets whose event names no known
 // region are addressed in the function's own region. A shared state store
 // (claims, non-nil) decides the claims instead of x-cos-forbid-overwrite.
-func newPipeline(ctx context.Context, log *slog.Logger, c *core.Client, set config.Settings, claims state.Store, opts ...upload.Option) (processor, error) {
+func newPipeline(ctx context.Context, log *slog.Logger, c *core.Client, set config.Settings, claims state.Store, opts ...upload.Option) (upload.Processor, error) {
 	ucfg := set.Upload
 	scfg := cosstore.Config{BaseURL: set.COS.BaseURL}
 	if fc, ok := functioncontext.FromContext(ctx); ok {

@@ -69,7 +69,7 @@ func fromEnv(log *slog.Logger) builders {
 			return httphandler.New(httphandler.Options{Verifier: p.client, Logger: log,
 				ClientKeys: p.set.DropIn.ClientKeys, LenientDate: p.set.DropIn.LenientDate, State: p.state, Uploads: uploads}), nil
 		},
-		pipeline: func(ctx context.Context) (processor, error) {
+		pipeline: func(ctx context.Context) (upload.Processor, error) {
 			p, err := build(ctx)
 			if err != nil {
 				return nil, err
