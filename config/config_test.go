@@ -19,21 +19,14 @@ import (
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/hmacauth"
+	"github.com/faceid-verify/faceid/internal/cleanenv"
 	"github.com/faceid-verify/faceid/state"
 )
 
 // setEnv clears every FACEID_* variable for the test, then sets env.
 func setEnv(t *testing.T, env map[string]string) {
 	t.Helper()
-	for _, kv := range os.Environ() {
-		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, core.EnvPrefix+"_") {
-			t.Setenv(name, "") // restored after the test
-			os.Unsetenv(name)
-		}
-	}
-	for k, v := range env {
-		t.Setenv(k, v)
-	}
+	cleanenv.Set(t, env, core.EnvPrefix+"_")
 }
 
 // withKeys is env plus a key pair, which Load requires.

@@ -2,12 +2,12 @@ package deploy
 
 import (
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/faceid-verify/faceid/config"
 	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/internal/cleanenv"
 )
 
 // Both deploy files turn on POST /uploads for the bucket their trigger
@@ -40,16 +40,8 @@ func TestUploadIssuingDeploys(t *testing.T) {
 	}
 	for _, resolved := range []string{"", " ", "\n", scf["FACEID_UPLOAD_MAC_KEY"], "undefined", "null", "short-key"} {
 		t.Run(resolved, func(t *testing.T) {
-			for _, kv := range os.Environ() {
-				if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "FACEID_") {
-					t.Setenv(name, "")
-					os.Unsetenv(name)
-				}
-			}
-			t.Setenv("FACEID_SECRET_ID", "id")
-			t.Setenv("FACEID_SECRET_KEY", "key")
-			t.Setenv("FACEID_UPLOAD_BUCKET", "photos")
-			t.Setenv("FACEID_UPLOAD_MAC_KEY", resolved)
+			cleanenv.Set(t, map[string]string{"FACEID_SECRET_ID": "id", "FACEID_SECRET_KEY": "key",
+				"FACEID_UPLOAD_BUCKET": "photos", "FACEID_UPLOAD_MAC_KEY": resolved}, "FACEID_")
 			var ce *core.ConfigError
 			if _, err := config.Load(); !errors.As(err, &ce) || ce.Key != "FACEID_UPLOAD_MAC_KEY" {
 				t.Errorf("FACEID_UPLOAD_MAC_KEY=%q: %v, want a refusal", resolved, err)

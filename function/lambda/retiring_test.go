@@ -4,51 +4,21 @@ import (
 	"context"
 	"log/slog"
 	"os"
-	"strings"
 	"testing"
 
-	"github.com/faceid-verify/faceid/core"
-	"github.com/faceid-verify/faceid/internal/syncbuf"
+	"github.com/faceid-verify/faceid/internal/retiringcheck"
 )
 
 // TestRetiringGatewayWarning: with no FACEID_ENDPOINT the function would
 // call the built-in default address on the gateway being retired, and
 // says so once at init.
 func TestRetiringGatewayWarning(t *testing.T) {
-	for _, tc := range []struct {
-		endpoint string
-		want     int
-	}{
-		{"", 1},
-		{core.DefaultEndpoint, 1},
-		{"https://ap-shanghai.cloudmarket-apigw.com/service-abcd1234/face_id_card/post", 0},
-	} {
-		t.Run(tc.endpoint, func(t *testing.T) {
-			for _, kv := range os.Environ() {
-				if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "FACEID_") {
-					t.Setenv(k, "")
-					os.Unsetenv(k)
-				}
-			}
-			t.Setenv("FACEID_SECRET_ID", "id")
-			t.Setenv("FACEID_SECRET_KEY", "key")
-			if tc.endpoint != "" {
-				t.Setenv("FACEID_ENDPOINT", tc.endpoint)
-			}
-			// The AWS SDK only loads its configuration here; nothing is called.
-			t.Setenv("AWS_REGION", "us-east-1")
-			t.Setenv("AWS_ACCESS_KEY_ID", "test")
-			t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-			t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-			t.Setenv("AWS_CONFIG_FILE", os.DevNull)
-			t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-			logs := &syncbuf.Buffer{}
-			if _, err := fromEnv(context.Background(), slog.New(slog.NewJSONHandler(logs, nil))); err != nil {
-				t.Fatal(err)
-			}
-			if got := strings.Count(logs.String(), "retires in batches from 2026-10-30"); got != tc.want {
-				t.Errorf("%d retirement warnings, want %d:\n%s", got, tc.want, logs.String())
-			}
-		})
-	}
+	// The AWS SDK only loads its configuration here; nothing is called.
+	aws := map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+		"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull}
+	retiringcheck.Run(t, "ap-shanghai", aws, func(t *testing.T, log *slog.Logger) {
+		if _, err := fromEnv(context.Background(), log); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

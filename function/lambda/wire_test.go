@@ -7,25 +7,27 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/faceid-verify/faceid/internal/cleanenv"
 )
+
+// baseEnv is extra plus what every wiring test sets: an upstream that
+// never answers, a key pair, and an AWS SDK that reads no file.
+func baseEnv(extra map[string]string) map[string]string {
+	env := map[string]string{
+		"FACEID_ENDPOINT": "http://127.0.0.1:1/release/face_id_card/post", "FACEID_SECRET_ID": "id", "FACEID_SECRET_KEY": "key",
+		"AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	return env
+}
 
 // A FACEID_CLIENT_KEYS that is set but blank or broken fails the init
 // phase (main exits) instead of serving unsigned requests.
 func TestClientKeysFailClosed(t *testing.T) {
-	env := func(t *testing.T) {
-		for _, kv := range os.Environ() {
-			if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "FACEID_") || strings.HasPrefix(name, "AWS_") {
-				t.Setenv(name, "")
-				os.Unsetenv(name)
-			}
-		}
-		t.Setenv("FACEID_ENDPOINT", "http://127.0.0.1:1/release/face_id_card/post")
-		t.Setenv("FACEID_SECRET_ID", "id")
-		t.Setenv("FACEID_SECRET_KEY", "key")
-		t.Setenv("AWS_REGION", "us-east-1")
-		t.Setenv("AWS_CONFIG_FILE", os.DevNull)
-		t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-	}
+	env := func(t *testing.T) { cleanenv.Set(t, baseEnv(nil), "FACEID_", "AWS_") }
 	log := slog.New(slog.DiscardHandler)
 	for _, v := range []string{"", " ", ",", "client-id", "client-id:", "${env:FACEID_CLIENT_KEYS}",
 		"{{resolve:secretsmanager:faceid/upstream:SecretString:client_keys}}"} {
@@ -63,20 +65,10 @@ func TestClientKeysFailClosed(t *testing.T) {
 // AWS SDK's settings say (AWS_ENDPOINT_URL_DYNAMODB here): one that does
 // not answer fails the init phase, and the error names the setting.
 func TestStateStoreUnreachableFailsInit(t *testing.T) {
-	for _, kv := range os.Environ() {
-		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "FACEID_") || strings.HasPrefix(name, "AWS_") {
-			t.Setenv(name, "")
-			os.Unsetenv(name)
-		}
-	}
-	for k, v := range map[string]string{
-		"FACEID_ENDPOINT": "http://127.0.0.1:1/release/face_id_card/post", "FACEID_SECRET_ID": "id", "FACEID_SECRET_KEY": "key",
+	cleanenv.Set(t, baseEnv(map[string]string{
 		"FACEID_STATE": "dynamodb://faceid-state", "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:1", "AWS_MAX_ATTEMPTS": "1",
-		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
-	} {
-		t.Setenv(k, v)
-	}
+		"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+	}), "FACEID_", "AWS_")
 	a, err := fromEnv(context.Background(), slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "FACEID_STATE=dynamodb://faceid-state") || !strings.Contains(err.Error(), "127.0.0.1:1") {
 		t.Fatalf("fromEnv = %v, %v: want an error naming the store and where it was sought", a, err)
@@ -88,20 +80,7 @@ func TestStateStoreUnreachableFailsInit(t *testing.T) {
 // init phase fails.
 func TestUploadsWiring(t *testing.T) {
 	env := func(t *testing.T) {
-		for _, kv := range os.Environ() {
-			if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "FACEID_") || strings.HasPrefix(name, "AWS_") {
-				t.Setenv(name, "")
-				os.Unsetenv(name)
-			}
-		}
-		t.Setenv("FACEID_ENDPOINT", "http://127.0.0.1:1/release/face_id_card/post")
-		t.Setenv("FACEID_SECRET_ID", "id")
-		t.Setenv("FACEID_SECRET_KEY", "key")
-		t.Setenv("AWS_REGION", "us-east-1")
-		t.Setenv("AWS_ACCESS_KEY_ID", "test")
-		t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-		t.Setenv("AWS_CONFIG_FILE", os.DevNull)
-		t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+		cleanenv.Set(t, baseEnv(map[string]string{"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}), "FACEID_", "AWS_")
 	}
 	log := slog.New(slog.DiscardHandler)
 	post := func(t *testing.T, a *app) (int, string) {

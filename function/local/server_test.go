@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/core/hmacauth"
+	"github.com/faceid-verify/faceid/internal/cleanenv"
 	"github.com/faceid-verify/faceid/sandbox"
 )
 
@@ -50,14 +51,7 @@ func formBody(t *testing.T) string {
 // returned.
 func runFails(t *testing.T, env map[string]string) error {
 	t.Helper()
-	for _, kv := range os.Environ() {
-		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "FACEID_") {
-			t.Setenv(name, "")
-			os.Unsetenv(name)
-		}
-	}
-	t.Setenv("FACEID_ADDR", "127.0.0.1:0")
-	t.Setenv("FACEID_S3_ADDR", "127.0.0.1:0")
+	cleanenv.Set(t, map[string]string{"FACEID_ADDR": "127.0.0.1:0", "FACEID_S3_ADDR": "127.0.0.1:0"}, "FACEID_")
 	for k, v := range env {
 		t.Setenv(k, v)
 	}

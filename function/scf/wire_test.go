@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faceid-verify/faceid/internal/cleanenv"
 	"github.com/faceid-verify/faceid/internal/syncbuf"
 	"github.com/faceid-verify/faceid/sandbox"
 )
@@ -33,15 +34,8 @@ func TestClientKeysFailClosed(t *testing.T) {
 			"host": "1250000000-abcdefgh12.ap-guangzhou.tencentscf.com"},
 	})
 	env := func(t *testing.T) {
-		for _, kv := range os.Environ() {
-			if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "FACEID_") {
-				t.Setenv(name, "")
-				os.Unsetenv(name)
-			}
-		}
-		t.Setenv("FACEID_ENDPOINT", up.URL+"/release/face_id_card/post")
-		t.Setenv("FACEID_SECRET_ID", sandbox.DefaultSecretID)
-		t.Setenv("FACEID_SECRET_KEY", sandbox.DefaultSecretKey)
+		cleanenv.Set(t, map[string]string{"FACEID_ENDPOINT": up.URL + "/release/face_id_card/post",
+			"FACEID_SECRET_ID": sandbox.DefaultSecretID, "FACEID_SECRET_KEY": sandbox.DefaultSecretKey}, "FACEID_")
 	}
 	status := func(t *testing.T, a *app) int {
 		out, err := a.Invoke(context.Background(), urlEvent)
@@ -93,19 +87,11 @@ func TestClientKeysFailClosed(t *testing.T) {
 // callers get 503, never unticketed addresses.
 func TestUploadsWiring(t *testing.T) {
 	env := func(t *testing.T) {
-		for _, kv := range os.Environ() {
-			if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "FACEID_") || strings.HasPrefix(name, "TENCENTCLOUD_") {
-				t.Setenv(name, "")
-				os.Unsetenv(name)
-			}
-		}
-		t.Setenv("FACEID_ENDPOINT", "http://127.0.0.1:1/release/face_id_card/post")
-		t.Setenv("FACEID_SECRET_ID", "id")
-		t.Setenv("FACEID_SECRET_KEY", "key")
-		t.Setenv("TENCENTCLOUD_SECRETID", "role-id")
-		t.Setenv("TENCENTCLOUD_SECRETKEY", "role-key")
-		t.Setenv("TENCENTCLOUD_SESSIONTOKEN", "role-token")
-		t.Setenv("FACEID_UPLOAD_BUCKET", "photos-1250000000")
+		cleanenv.Set(t, map[string]string{
+			"FACEID_ENDPOINT": "http://127.0.0.1:1/release/face_id_card/post", "FACEID_SECRET_ID": "id", "FACEID_SECRET_KEY": "key",
+			"TENCENTCLOUD_SECRETID": "role-id", "TENCENTCLOUD_SECRETKEY": "role-key", "TENCENTCLOUD_SESSIONTOKEN": "role-token",
+			"FACEID_UPLOAD_BUCKET": "photos-1250000000",
+		}, "FACEID_", "TENCENTCLOUD_")
 	}
 	post := func(t *testing.T) (int, string) {
 		ev, _ := json.Marshal(map[string]any{
