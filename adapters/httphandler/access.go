@@ -55,7 +55,7 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, log *slog
 			f = &hmacauth.Failure{Status: http.StatusForbidden, Message: hmacauth.MsgSignatureMismatch}
 		}
 		writeGateway(w, f.Status, f.Message)
-		log.Warn("inbound signature rejected", "status", f.Status, "reason", f.Message,
+		log.WarnContext(r.Context(), "inbound signature rejected", "status", f.Status, "reason", f.Message,
 			"latency_ms", msSince(start))
 		return hmacauth.Signed{}, false
 	}

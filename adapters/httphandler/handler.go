@@ -217,7 +217,7 @@ func (h *Handler) refuseBody(w http.ResponseWriter, r *http.Request, err error, 
 	h.opts.Verifier.Reject(err)
 	a := forPath(r, fromError(err, rid))
 	writeJSON(w, a.status, a.body)
-	h.opts.Logger.Info("verification", append([]any{"request_id", rid, "path", r.URL.Path}, a.logAttrs(start)...)...)
+	h.opts.Logger.InfoContext(r.Context(), "verification", append([]any{"request_id", rid, "path", r.URL.Path}, a.logAttrs(start)...)...)
 }
 
 func (h *Handler) call(ctx context.Context, req core.Request, rid string) answer {

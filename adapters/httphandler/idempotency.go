@@ -163,7 +163,7 @@ func (h *Handler) lead(ctx context.Context, req core.Request, k string, mine ide
 	if err != nil {
 		// Retries of this key will be told its answer is unknown once the
 		// call's bound has passed: never a second paid call.
-		h.opts.Logger.Error("idempotency key not settled in the state store", "request_id", rid,
+		h.opts.Logger.ErrorContext(ctx, "idempotency key not settled in the state store", "request_id", rid,
 			"may_have_charged", a.charged, "error", err.Error())
 	}
 	return a

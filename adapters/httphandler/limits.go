@@ -57,7 +57,7 @@ func (h *Handler) admit(w http.ResponseWriter, r *http.Request, next func(http.R
 					Message: "too many requests in flight (" + strconv.Itoa(cap(h.gate)) + "); retry shortly"}}}
 		w.Header().Set("Retry-After", "1")
 		writeJSON(w, a.status, a.body)
-		h.opts.Logger.Warn("request refused", "request_id", rid, "path", r.URL.Path, "status", a.status,
+		h.opts.Logger.WarnContext(r.Context(), "request refused", "request_id", rid, "path", r.URL.Path, "status", a.status,
 			"outcome", a.outcome, "reason", a.reason, "may_have_charged", false)
 		return
 	}

@@ -89,18 +89,18 @@ func (h *Handler) claimSignature(w http.ResponseWriter, r *http.Request, s hmaca
 	case err != nil:
 		a := stateUnavailable(rid)
 		writeJSON(w, a.status, a.body)
-		log.Error("replay memory unavailable; nothing sent upstream", "error", err.Error())
+		log.ErrorContext(r.Context(), "replay memory unavailable; nothing sent upstream", "error", err.Error())
 		return "", false
 	case claimed:
 		return "\x00signature\x00" + key, true
 	case string(cur) == fp && h.idem != nil:
-		log.Info("signature repeated with the same request: answered as a retry")
+		log.InfoContext(r.Context(), "signature repeated with the same request: answered as a retry")
 		return "\x00signature\x00" + key, true
 	}
 	// Another request under this signature, or (with Idempotency-Key
 	// answers off) a repeat that could not be answered without paying.
 	writeGateway(w, http.StatusForbidden, MsgSignatureReused)
-	log.Warn("inbound signature rejected", "status", http.StatusForbidden, "reason", "signature reused")
+	log.WarnContext(r.Context(), "inbound signature rejected", "status", http.StatusForbidden, "reason", "signature reused")
 	return "", false
 }
 

@@ -69,7 +69,7 @@ func (h *Handler) issueUpload(w http.ResponseWriter, r *http.Request) {
 	// The addresses are credentials for one upload and one read.
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, tk)
-	log.Info("upload issued", "status", http.StatusOK, "key", tk.Key, "idcard", maskID(req.IDCard),
+	log.InfoContext(r.Context(), "upload issued", "status", http.StatusOK, "key", tk.Key, "idcard", maskID(req.IDCard),
 		"expires_at", tk.ExpiresAt, "latency_ms", msSince(start))
 }
 
@@ -104,22 +104,22 @@ func (h *Handler) uploadResult(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusOK)
 		w.Write(body)
-		log.Info("upload result", "status", http.StatusOK, "key", mask.Key(key), "latency_ms", msSince(start))
+		log.InfoContext(r.Context(), "upload result", "status", http.StatusOK, "key", mask.Key(key), "latency_ms", msSince(start))
 		return
 	case errors.As(err, &ve):
 		a := fromError(err, rid)
 		writeJSON(w, a.status, a.body)
-		log.Info("upload result", a.logAttrs(start)...)
+		log.InfoContext(r.Context(), "upload result", a.logAttrs(start)...)
 		return
 	case errors.Is(err, upload.ErrNotFound):
 		writeJSON(w, http.StatusNotFound, envelope{Msg: "结果尚未生成", Code: http.StatusNotFound, Data: struct{}{}, RequestID: rid,
 			Error: &errorInfo{Kind: "not_found", Reason: "no_result", Message: "no result for this key yet; ask again after the upload"}})
-		log.Info("upload result", "status", http.StatusNotFound, "key", mask.Key(key), "latency_ms", msSince(start))
+		log.InfoContext(r.Context(), "upload result", "status", http.StatusNotFound, "key", mask.Key(key), "latency_ms", msSince(start))
 		return
 	}
 	writeJSON(w, http.StatusServiceUnavailable, envelope{Msg: "结果存储暂不可用", Code: http.StatusServiceUnavailable, Data: struct{}{},
 		RequestID: rid, Error: &errorInfo{Kind: "store_unavailable", Message: "the result store could not be read; retry"}})
-	log.Error("upload result", "status", http.StatusServiceUnavailable, "key", mask.Key(key), "error", mask.Key(err.Error()),
+	log.ErrorContext(r.Context(), "upload result", "status", http.StatusServiceUnavailable, "key", mask.Key(key), "error", mask.Key(err.Error()),
 		"latency_ms", msSince(start))
 }
 
