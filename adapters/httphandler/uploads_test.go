@@ -11,15 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/adapters/upload/s3store"
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/hmacauth"
+	"github.com/faceid-verify/faceid/internal/s3fake"
 	"github.com/faceid-verify/faceid/sandbox"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 )
 
 const uploadBucket = "photos"
@@ -45,17 +42,7 @@ type uploadsFixture struct {
 
 func newUploadsFixture(t *testing.T, opts Options) *uploadsFixture {
 	t.Helper()
-	fake := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
-	t.Cleanup(fake.Close)
-	c := s3.New(s3.Options{
-		BaseEndpoint: aws.String(fake.URL), UsePathStyle: true, Region: "us-east-1",
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
-		}),
-	})
-	if _, err := c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(uploadBucket)}); err != nil {
-		t.Fatal(err)
-	}
+	_, c := s3fake.Start(t, uploadBucket)
 	st := s3store.New(c)
 	// The issuer needs the fixture's core client, which newFixture builds:
 	// route through a forwarder set once both exist.

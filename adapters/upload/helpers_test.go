@@ -18,9 +18,8 @@ import (
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/adapters/upload/s3store"
 	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/internal/s3fake"
 	"github.com/faceid-verify/faceid/sandbox"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"go.uber.org/goleak"
 )
 
@@ -49,17 +48,7 @@ func newEnv(t *testing.T) *env {
 	sb := sandbox.New(sandbox.Config{})
 	up := httptest.NewServer(sb)
 	t.Cleanup(func() { sb.Close(); up.Close() })
-	fake := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
-	t.Cleanup(fake.Close)
-	client := s3.New(s3.Options{
-		BaseEndpoint: aws.String(fake.URL), UsePathStyle: true, Region: "us-east-1",
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
-		}),
-	})
-	if _, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(testBucket)}); err != nil {
-		t.Fatal(err)
-	}
+	_, client := s3fake.Start(t, testBucket)
 	photo, err := os.ReadFile("../../testdata/photos/small-320x240.jpg")
 	if err != nil {
 		t.Fatal(err)

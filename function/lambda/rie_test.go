@@ -19,10 +19,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/faceid-verify/faceid/internal/proctest"
+	"github.com/faceid-verify/faceid/internal/s3fake"
 	"github.com/faceid-verify/faceid/internal/syncbuf"
 	"github.com/faceid-verify/faceid/sandbox"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 )
 
 const (
@@ -50,17 +49,7 @@ func startEmulated(t *testing.T) *emulated {
 	sb := sandbox.New(sandbox.Config{})
 	up := httptest.NewServer(sb)
 	t.Cleanup(func() { sb.Close(); up.Close() })
-	fake := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
-	t.Cleanup(fake.Close)
-	s3c := s3.New(s3.Options{
-		BaseEndpoint: aws.String(fake.URL), UsePathStyle: true, Region: "us-east-1",
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
-		}),
-	})
-	if _, err := s3c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		t.Fatal(err)
-	}
+	s3URL, s3c := s3fake.Start(t, bucket)
 	photo, err := os.ReadFile("../../testdata/photos/small-320x240.jpg")
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +64,7 @@ func startEmulated(t *testing.T) *emulated {
 		"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(),
 		"FACEID_ENDPOINT=" + up.URL + "/release/face_id_card/post",
 		"FACEID_SECRET_ID=" + sandbox.DefaultSecretID, "FACEID_SECRET_KEY=" + sandbox.DefaultSecretKey,
-		"AWS_ENDPOINT_URL_S3=" + fake.URL, "AWS_REGION=us-east-1",
+		"AWS_ENDPOINT_URL_S3=" + s3URL, "AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
 		"AWS_EC2_METADATA_DISABLED=true",
 	}

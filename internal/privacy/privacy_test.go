@@ -17,8 +17,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/faceid-verify/faceid/adapters/httphandler"
 	"github.com/faceid-verify/faceid/adapters/upload"
@@ -26,6 +24,7 @@ import (
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/hmacauth"
 	"github.com/faceid-verify/faceid/core/metrics"
+	"github.com/faceid-verify/faceid/internal/s3fake"
 	"github.com/faceid-verify/faceid/internal/syncbuf"
 	"github.com/faceid-verify/faceid/sandbox"
 )
@@ -130,16 +129,8 @@ func TestNoPersonalDataAnywhere(t *testing.T) {
 // uploads runs the upload pipeline (valid, invalid and duplicate events)
 // and adds every result object to out.
 func uploads(t *testing.T, client *core.Client, log *slog.Logger, lines *metrics.Lines, photo []byte, out *sink) {
-	fake := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
-	defer fake.Close()
-	s3c := s3.New(s3.Options{BaseEndpoint: aws.String(fake.URL), UsePathStyle: true, Region: "us-east-1",
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
-		})})
+	_, s3c := s3fake.Start(t, "photos")
 	ctx := context.Background()
-	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("photos")}); err != nil {
-		t.Fatal(err)
-	}
 	p, err := upload.New(upload.Config{}, client, s3store.New(s3c), upload.WithLogger(log),
 		upload.WithDuplicates(lines.DuplicateSkipped))
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net/http/httptest"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -15,8 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/adapters/upload/s3store"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/faceid-verify/faceid/internal/s3fake"
 	"go.uber.org/goleak"
 )
 
@@ -28,18 +26,7 @@ const bucket = "photos"
 // client configured the way tests configure it explicitly.
 func newServer(t *testing.T) (string, *s3.Client) {
 	t.Helper()
-	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
-	t.Cleanup(srv.Close)
-	c := s3.New(s3.Options{
-		BaseEndpoint: aws.String(srv.URL), UsePathStyle: true, Region: "us-east-1",
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
-		}),
-	})
-	if _, err := c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		t.Fatal(err)
-	}
-	return srv.URL, c
+	return s3fake.Start(t, bucket)
 }
 
 // TestLoadHonoursEndpointOverride builds the store the way the Lambda
