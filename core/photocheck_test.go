@@ -14,31 +14,8 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/core/photo/decode"
+	"github.com/faceid-verify/faceid/internal/photofixture"
 )
-
-// damagedPhotos pass the header checks and fail to decode: what was paid
-// for before the integrity check.
-func damagedPhotos(t testing.TB) map[string][]byte {
-	small := testPhoto(t)
-	large, err := os.ReadFile("../testdata/photos/large-exif.jpg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	png, err := os.ReadFile("../testdata/photos/portrait-rgba.png")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sos := bytes.Index(small, []byte{0xFF, 0xDA})
-	zeros := append([]byte{}, small...)
-	clear(zeros[sos+14:])
-	return map[string][]byte{
-		"jpeg cut after its header": small[:sos+14],
-		"jpeg header then zeros":    zeros,
-		"jpeg half":                 small[:len(small)/2],
-		"png first 2 KB":            png[:2048],
-		"large jpeg half":           large[:len(large)/2], // rewritten under a 1 MB limit: the rewrite's decode finds it
-	}
-}
 
 // TestDamagedPhotosNeverCallUpstream sends each damaged photo every way a
 // photo arrives — bytes, canonical base64 (checked as it is decoded),
@@ -62,7 +39,7 @@ func TestDamagedPhotosNeverCallUpstream(t *testing.T) {
 			return Request{Name: "张三", IDCard: testID, ImageBase64: base64.RawURLEncoding.EncodeToString(b)}
 		},
 	}
-	for name, img := range damagedPhotos(t) {
+	for name, img := range photofixture.Damaged(t) {
 		for way, req := range ways {
 			t.Run(name+"/"+way, func(t *testing.T) {
 				_, err := c.Verify(context.Background(), req(img))

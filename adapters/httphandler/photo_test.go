@@ -1,42 +1,17 @@
 package httphandler
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"net/url"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/idcard"
+	"github.com/faceid-verify/faceid/internal/photofixture"
 	"github.com/faceid-verify/faceid/sandbox"
 )
-
-// damagedPhotos pass every header check; only decoding them shows they are
-// cut short or broken, and the seller answers such photos with incorrect
-// 112, billed.
-func damagedPhotos(t *testing.T) map[string][]byte {
-	read := func(name string) []byte {
-		b, err := os.ReadFile("../../testdata/photos/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	small, png := read("small-320x240.jpg"), read("portrait-rgba.png")
-	sos := bytes.Index(small, []byte{0xFF, 0xDA})
-	zeros := append([]byte{}, small...)
-	clear(zeros[sos+14:])
-	return map[string][]byte{
-		"jpeg cut after its header": small[:sos+14],
-		"jpeg header then zeros":    zeros,
-		"jpeg cut in half":          small[:len(small)/2],
-		"png first 2 KB":            png[:2048],
-		"png header then zeros":     append(append([]byte{}, png[:33]...), make([]byte, len(png)-33)...),
-	}
-}
 
 // TestDamagedPhotosAreNotPaid sends damaged photos through the handler to
 // the sandbox: each is a 400 naming the damage, and the sandbox never sees
@@ -44,7 +19,7 @@ func damagedPhotos(t *testing.T) map[string][]byte {
 // are what the seller bills as incorrect 112.
 func TestDamagedPhotosAreNotPaid(t *testing.T) {
 	f := newFixture(t, sandbox.Config{}, core.Config{}, Options{})
-	for name, img := range damagedPhotos(t) {
+	for name, img := range photofixture.Damaged(t) {
 		t.Run(name, func(t *testing.T) {
 			f.sb.ResetStats()
 			b64 := base64.StdEncoding.EncodeToString(img)

@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 	"testing"
 	"time"
+
+	"github.com/faceid-verify/faceid/internal/photofixture"
 )
 
 // waitFor yields until cond holds; the test's own deadline bounds it.
@@ -21,7 +23,7 @@ func waitFor(cond func() bool) {
 // TestBudgetWaits: a decode that does not fit next to those running waits
 // for them, then runs; its memory is back in the budget afterwards.
 func TestBudgetWaits(t *testing.T) {
-	img := readFile(t, photosDir, "small-320x240.jpg")
+	img := photofixture.ReadFile(t, photofixture.Photos, "small-320x240.jpg")
 	est, _ := EstimateOf(img)
 	b := NewBudget(est.Bytes, time.Hour)
 	hold, err := b.Reserve(context.Background(), est.Bytes)
@@ -49,7 +51,7 @@ func TestBudgetWaits(t *testing.T) {
 // budget's wait or its context's life is a BusyError, which says nothing
 // was sent.
 func TestBudgetRefuses(t *testing.T) {
-	img := readFile(t, photosDir, "small-320x240.jpg")
+	img := photofixture.ReadFile(t, photofixture.Photos, "small-320x240.jpg")
 	est, _ := EstimateOf(img)
 	for _, tc := range []struct {
 		name    string

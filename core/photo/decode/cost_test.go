@@ -8,25 +8,26 @@ import (
 	"testing"
 
 	"github.com/faceid-verify/faceid/core/photo"
+	"github.com/faceid-verify/faceid/internal/photofixture"
 )
 
 // estimateCases is one photo of every kind the decoders allocate
 // differently for.
 func estimateCases(tb testing.TB) map[string][]byte {
 	const w, h = 640, 480
-	jpg := encodeJPEG(tb, noise(w, h, false, 1)) // Go writes 4:2:0
+	jpg := photofixture.JPEG(tb, noise(w, h, false, 1), 90) // Go writes 4:2:0
 	return map[string][]byte{
 		"jpeg 4:2:0":                   jpg,
-		"jpeg grey":                    encodeJPEG(tb, gray(w, h)),
-		"jpeg odd size":                encodeJPEG(tb, noise(w+13, h+5, false, 2)),
+		"jpeg grey":                    photofixture.JPEG(tb, gray(w, h), 90),
+		"jpeg odd size":                photofixture.JPEG(tb, noise(w+13, h+5, false, 2), 90),
 		"jpeg RGB by component ids":    rgbIDs(tb, jpg),
-		"jpeg RGB by Adobe":            insertAfterSOI(jpg, adobe(0)),
-		"jpeg YCbCr by Adobe":          insertAfterSOI(jpg, adobe(1)),
-		"jpeg progressive":             readFile(tb, photoData, "progressive.jpeg"),
-		"jpeg CMYK":                    readFile(tb, photoData, "cmyk.jpeg"),
-		"jpeg 4:4:4 photo":             readFile(tb, photosDir, "large-2mb.jpg"),
-		"jpeg phone photo":             readFile(tb, photosDir, "portrait-exif.jpg"),
-		"png rgba":                     readFile(tb, photosDir, "portrait-rgba.png"),
+		"jpeg RGB by Adobe":            photofixture.AfterSOI(jpg, adobe(0)),
+		"jpeg YCbCr by Adobe":          photofixture.AfterSOI(jpg, adobe(1)),
+		"jpeg progressive":             photofixture.ReadFile(tb, photofixture.PhotoData, "progressive.jpeg"),
+		"jpeg CMYK":                    photofixture.ReadFile(tb, photofixture.PhotoData, "cmyk.jpeg"),
+		"jpeg 4:4:4 photo":             photofixture.ReadFile(tb, photofixture.Photos, "large-2mb.jpg"),
+		"jpeg phone photo":             photofixture.ReadFile(tb, photofixture.Photos, "portrait-exif.jpg"),
+		"png rgba":                     photofixture.ReadFile(tb, photofixture.Photos, "portrait-rgba.png"),
 		"png rgb":                      encodePNG(tb, noise(w, h, false, 3)),
 		"png rgba 8":                   encodePNG(tb, noise(w, h, true, 4)),
 		"png rgb 16":                   encodePNG(tb, rgba64(w, h, false)),

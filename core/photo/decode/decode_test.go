@@ -11,6 +11,7 @@ import (
 
 	"github.com/faceid-verify/faceid/core/invalid"
 	"github.com/faceid-verify/faceid/core/photo"
+	"github.com/faceid-verify/faceid/internal/photofixture"
 )
 
 // damagedCases are photos whose header passes photo.Check while the rest
@@ -19,10 +20,10 @@ func damagedCases(tb testing.TB) map[string]struct {
 	img    []byte
 	reason string
 } {
-	small := readFile(tb, photosDir, "small-320x240.jpg")
-	portrait := readFile(tb, photosDir, "portrait-exif.jpg")
-	pngPhoto := readFile(tb, photosDir, "portrait-rgba.png")
-	goJPEG := encodeJPEG(tb, noise(400, 300, false, 7)) // a header of 600 bytes, as most encoders write
+	small := photofixture.ReadFile(tb, photofixture.Photos, "small-320x240.jpg")
+	portrait := photofixture.ReadFile(tb, photofixture.Photos, "portrait-exif.jpg")
+	pngPhoto := photofixture.ReadFile(tb, photofixture.Photos, "portrait-rgba.png")
+	goJPEG := photofixture.JPEG(tb, noise(400, 300, false, 7), 90) // a header of 600 bytes, as most encoders write
 	bmpPhoto := encodeBMP(tb, noise(200, 150, false, 8))
 	sos := func(b []byte) int { return bytes.Index(b, []byte{0xFF, 0xDA}) }
 	zeroed := func(b []byte, from int) []byte {
@@ -62,18 +63,18 @@ func flip(b []byte, i int) []byte {
 // goodCases pass: real photos, every format, and bytes after the image's
 // end, which every decoder ignores.
 func goodCases(tb testing.TB) map[string][]byte {
-	small := readFile(tb, photosDir, "small-320x240.jpg")
+	small := photofixture.ReadFile(tb, photofixture.Photos, "small-320x240.jpg")
 	padded := append(append([]byte{}, small...), bytes.Repeat([]byte{0xFF, 0xEE, 0, 4, 0xFF, 0xDA}, 1000)...)
 	return map[string][]byte{
 		"small jpeg":                small,
-		"portrait jpeg":             readFile(tb, photosDir, "portrait-exif.jpg"),
-		"large jpeg":                readFile(tb, photosDir, "large-exif.jpg"),
-		"png":                       readFile(tb, photosDir, "portrait-rgba.png"),
-		"progressive":               readFile(tb, photoData, "progressive.jpeg"),
-		"cmyk":                      readFile(tb, photoData, "cmyk.jpeg"),
+		"portrait jpeg":             photofixture.ReadFile(tb, photofixture.Photos, "portrait-exif.jpg"),
+		"large jpeg":                photofixture.ReadFile(tb, photofixture.Photos, "large-exif.jpg"),
+		"png":                       photofixture.ReadFile(tb, photofixture.Photos, "portrait-rgba.png"),
+		"progressive":               photofixture.ReadFile(tb, photofixture.PhotoData, "progressive.jpeg"),
+		"cmyk":                      photofixture.ReadFile(tb, photofixture.PhotoData, "cmyk.jpeg"),
 		"bmp":                       encodeBMP(tb, noise(200, 150, false, 8)),
 		"jpeg with bytes after EOI": padded,
-		"jpeg with Adobe first":     insertAfterSOI(small, adobe(0)),
+		"jpeg with Adobe first":     photofixture.AfterSOI(small, adobe(0)),
 		"interlaced png":            rawPNG(tb, 300, 200, 8, 6, true),
 	}
 }
@@ -189,7 +190,7 @@ func rawHeaderPNG(w, h int, depth, ct, interlace byte) []byte {
 // does, and a variant the decoders cannot read as unsupported.
 func TestImage(t *testing.T) {
 	ctx := context.Background()
-	small := readFile(t, photosDir, "small-320x240.jpg")
+	small := photofixture.ReadFile(t, photofixture.Photos, "small-320x240.jpg")
 	m, release, err := Image(ctx, small, 0, 40_000_000, nil)
 	if err != nil || m.Bounds().Dx() != 320 {
 		t.Fatalf("Image = %v, %v", m, err)
@@ -203,7 +204,7 @@ func TestImage(t *testing.T) {
 			t.Errorf("%s: Image = %v, want %s", name, err, tc.reason)
 		}
 	}
-	cmyk := readFile(t, photoData, "cmyk.jpeg")
+	cmyk := photofixture.ReadFile(t, photofixture.PhotoData, "cmyk.jpeg")
 	at := bytes.Index(cmyk, []byte{0xFF, 0xEE})
 	noAdobe := append(append([]byte{}, cmyk[:at]...), cmyk[at+2+int(cmyk[at+2])<<8|int(cmyk[at+3]):]...)
 	if _, _, err := Image(ctx, noAdobe, 0, 40_000_000, nil); reasonOf(err) != reasonUnsupported {
@@ -219,7 +220,7 @@ func TestImage(t *testing.T) {
 // an Adobe segment after the scan makes image/jpeg convert to RGBA, four
 // bytes a pixel more than the header announced.
 func TestLateAdobeWouldOverspend(t *testing.T) {
-	img := insertBeforeEOI(encodeJPEG(t, noise(640, 480, false, 9)), adobe(0))
+	img := insertBeforeEOI(photofixture.JPEG(t, noise(640, 480, false, 9), 90), adobe(0))
 	est, err := EstimateOf(img)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/faceid-verify/faceid/core/invalid"
 	"github.com/faceid-verify/faceid/core/photo"
+	"github.com/faceid-verify/faceid/internal/photofixture"
 	"golang.org/x/image/bmp"
 )
 
@@ -26,20 +27,20 @@ var fuzzBudget = NewBudget(8<<20, 0)
 // variant they do not implement); canonical text is judged as its bytes;
 // the dimensions Estimate reads are the decoders' own.
 func FuzzCheck(f *testing.F) {
-	small := readFile(f, photosDir, "small-320x240.jpg")
+	small := photofixture.ReadFile(f, photofixture.Photos, "small-320x240.jpg")
 	seeds := [][]byte{
-		encodeJPEG(f, noise(24, 16, false, 1)),
-		encodeJPEG(f, gray(16, 16)),
+		photofixture.JPEG(f, noise(24, 16, false, 1), 90),
+		photofixture.JPEG(f, gray(16, 16), 90),
 		encodePNG(f, noise(12, 8, true, 2)),
 		encodePNG(f, paletted(9, 7, 3)),
 		encodeBMP(f, noise(10, 6, false, 3)),
 		encodeBMP(f, gray(10, 6)),
 		rawPNG(f, 11, 5, 8, 0, true, chunk("tRNS", []byte{0, 1})),
 		rawPNG(f, 9, 9, 16, 4, false),
-		readFile(f, photoData, "progressive.jpeg"),
-		readFile(f, photoData, "cmyk.jpeg"),
-		insertBeforeEOI(encodeJPEG(f, noise(16, 16, false, 4)), adobe(0)),
-		rgbIDs(f, encodeJPEG(f, noise(16, 16, false, 5))),
+		photofixture.ReadFile(f, photofixture.PhotoData, "progressive.jpeg"),
+		photofixture.ReadFile(f, photofixture.PhotoData, "cmyk.jpeg"),
+		insertBeforeEOI(photofixture.JPEG(f, noise(16, 16, false, 4), 90), adobe(0)),
+		rgbIDs(f, photofixture.JPEG(f, noise(16, 16, false, 5), 90)),
 		small[:600], frameOnly(0xC2, 64, 64, 0x22, 0x11, 0x11),
 	}
 	for _, s := range seeds {
@@ -115,10 +116,10 @@ func lateAdobe(b []byte) bool {
 // every size the fuzzer picks: the marker tracking must not depend on
 // where reads split the data, and it passes every byte it does not stop.
 func FuzzJPEGGuard(f *testing.F) {
-	jpg := encodeJPEG(f, noise(16, 16, false, 6))
+	jpg := photofixture.JPEG(f, noise(16, 16, false, 6), 90)
 	f.Add(jpg, uint8(1))
 	f.Add(insertBeforeEOI(jpg, adobe(0)), uint8(3))
-	f.Add(insertAfterSOI(jpg, adobe(0)), uint8(7))
+	f.Add(photofixture.AfterSOI(jpg, adobe(0)), uint8(7))
 	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xDA, 0, 2, 0xFF, 0x00, 0xFF, 0xFF, 0xEE, 0, 2}, uint8(2))
 	f.Fuzz(func(t *testing.T, b []byte, piece uint8) {
 		var whole bytes.Buffer

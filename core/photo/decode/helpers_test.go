@@ -9,32 +9,13 @@ import (
 	"hash/crc32"
 	"image"
 	"image/color"
-	"image/jpeg"
 	"image/png"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/faceid-verify/faceid/core/invalid"
 	"golang.org/x/image/bmp"
 )
-
-// photosDir holds the shared real photos; core/photo/testdata two JPEGs Go
-// cannot write (CMYK, progressive).
-const (
-	photosDir = "../../../testdata/photos"
-	photoData = "../testdata"
-)
-
-func readFile(tb testing.TB, dir, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
 
 // noise is a w×h image of random colours and, with alpha, random
 // transparency: it compresses badly, like a photo.
@@ -48,15 +29,6 @@ func noise(w, h int, alpha bool, seed uint64) *image.NRGBA {
 		}
 	}
 	return m
-}
-
-func encodeJPEG(tb testing.TB, m image.Image) []byte {
-	tb.Helper()
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, m, &jpeg.Options{Quality: 90}); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 func encodePNG(tb testing.TB, m image.Image) []byte {
@@ -135,15 +107,6 @@ func palette(n int) []byte {
 // 1: YCbCr, 2: YCCK).
 func adobe(transform byte) []byte {
 	return []byte{0xFF, 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, transform}
-}
-
-// insertAfterSOI puts segments right after a JPEG's SOI.
-func insertAfterSOI(jpg []byte, segs ...[]byte) []byte {
-	out := append([]byte{}, jpg[:2]...)
-	for _, s := range segs {
-		out = append(out, s...)
-	}
-	return append(out, jpg[2:]...)
 }
 
 // insertBeforeEOI puts segments right before a JPEG's final EOI.

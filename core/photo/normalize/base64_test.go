@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/faceid-verify/faceid/core/photo"
+	"github.com/faceid-verify/faceid/internal/photofixture"
 )
 
 // normalizeAgrees holds NormalizeBase64 to Normalize for one photo given
@@ -38,17 +39,17 @@ func normalizeAgrees(t *testing.T, data []byte, opt Options) {
 }
 
 func TestNormalizeBase64Agrees(t *testing.T) {
-	rotated := withSegments(encodeJPEG95(t, quadrants(64, 32)), exifSegment(exifTIFFFor(binary.LittleEndian, 6)))
-	large := readFile(t, photosDir, "large-exif.jpg")
+	rotated := photofixture.AfterSOI(photofixture.JPEG(t, quadrants(64, 32), 95), exifSegment(exifTIFFFor(binary.LittleEndian, 6)))
+	large := photofixture.ReadFile(t, photofixture.Photos, "large-exif.jpg")
 	for name, data := range map[string][]byte{
-		"upright":      readFile(t, photosDir, "small-320x240.jpg"),
+		"upright":      photofixture.ReadFile(t, photofixture.Photos, "small-320x240.jpg"),
 		"rotated":      rotated,
 		"rotated, cut": rotated[:len(rotated)-40],
 		"large":        large,
 		"large, cut":   large[:len(large)/2],
-		"png":          readFile(t, photosDir, "portrait-rgba.png"),
-		"progressive":  readFile(t, photoData, "progressive.jpeg"),
-		"webp":         readFile(t, photosDir, "portrait.webp"),
+		"png":          photofixture.ReadFile(t, photofixture.Photos, "portrait-rgba.png"),
+		"progressive":  photofixture.ReadFile(t, photofixture.PhotoData, "progressive.jpeg"),
+		"webp":         photofixture.ReadFile(t, photofixture.Photos, "portrait.webp"),
 		"not a photo":  []byte("plain text, not an image at all"),
 	} {
 		t.Run(name, func(t *testing.T) {

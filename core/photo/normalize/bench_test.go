@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/faceid-verify/faceid/internal/photofixture"
 	"golang.org/x/image/draw"
 )
 
@@ -14,7 +15,7 @@ import (
 // nothing, so only headers are read.
 func BenchmarkNormalizeUnchanged(b *testing.B) {
 	for _, name := range []string{"small-320x240.jpg", "portrait-exif.jpg"} {
-		in := readFile(b, photosDir, name)
+		in := photofixture.ReadFile(b, photofixture.Photos, name)
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(in)))
@@ -32,7 +33,7 @@ func BenchmarkNormalizeUnchanged(b *testing.B) {
 // options and with a 1 MB / 1024 px target.
 func BenchmarkNormalizeRewrite(b *testing.B) {
 	for _, name := range []string{"large-exif.jpg", "large-2mb.jpg"} {
-		in := withSegments(readFile(b, photosDir, name), exifSegment(exifTIFFFor(binary.LittleEndian, 6)))
+		in := photofixture.AfterSOI(photofixture.ReadFile(b, photofixture.Photos, name), exifSegment(exifTIFFFor(binary.LittleEndian, 6)))
 		for _, tc := range []struct {
 			name string
 			opt  Options
@@ -60,7 +61,7 @@ func BenchmarkNormalizeRewrite(b *testing.B) {
 // x/image/draw scalers it was chosen over (see resample's comment), on the
 // decoded large-exif.jpg reduced to 2048 and 1024 px.
 func BenchmarkResample(b *testing.B) {
-	src := mustDecode(b, readFile(b, photosDir, "large-exif.jpg"))
+	src := mustDecode(b, photofixture.ReadFile(b, photofixture.Photos, "large-exif.jpg"))
 	sb := src.Bounds()
 	for _, side := range []int{2048, 1024} {
 		w, h := fitSide(sb.Dx(), sb.Dy(), side)

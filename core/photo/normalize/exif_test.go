@@ -3,12 +3,14 @@ package normalize
 import (
 	"encoding/binary"
 	"testing"
+
+	"github.com/faceid-verify/faceid/internal/photofixture"
 )
 
 func TestOrientation(t *testing.T) {
-	base := encodeJPEG95(t, quadrants(16, 8))
+	base := photofixture.JPEG(t, quadrants(16, 8), 95)
 	var le, be byteOrder = binary.LittleEndian, binary.BigEndian
-	exif := func(tiff []byte) []byte { return withSegments(base, exifSegment(tiff)) }
+	exif := func(tiff []byte) []byte { return photofixture.AfterSOI(base, exifSegment(tiff)) }
 	orient := func(bo byteOrder, typ uint16, count, v uint32) []byte {
 		return exif(tiffBytes(bo, 0, tiffEntry{tagOrientation, typ, count, v}))
 	}
@@ -25,14 +27,14 @@ func TestOrientation(t *testing.T) {
 		b    []byte
 		want int
 	}{
-		{"real portrait-exif", readFile(t, photosDir, "portrait-exif.jpg"), 1},
-		{"real large-exif", readFile(t, photosDir, "large-exif.jpg"), 1},
-		{"real no exif", readFile(t, photosDir, "small-320x240.jpg"), 1},
+		{"real portrait-exif", photofixture.ReadFile(t, photofixture.Photos, "portrait-exif.jpg"), 1},
+		{"real large-exif", photofixture.ReadFile(t, photofixture.Photos, "large-exif.jpg"), 1},
+		{"real no exif", photofixture.ReadFile(t, photofixture.Photos, "small-320x240.jpg"), 1},
 		{"long value", orient(le, typeLong, 1, 8), 8},
-		{"after xmp app1", withSegments(base, xmp, exifSegment(good)), 6},
-		{"first exif wins", withSegments(base, exifSegment(exifTIFFFor(be, 3)), exifSegment(good)), 3},
-		{"fill bytes before marker", withSegments(base, []byte{0xFF, 0xFF}, exifSegment(good)), 6},
-		{"junk before marker", withSegments(base, []byte{0x00, 0x12}, exifSegment(good)), 6},
+		{"after xmp app1", photofixture.AfterSOI(base, xmp, exifSegment(good)), 6},
+		{"first exif wins", photofixture.AfterSOI(base, exifSegment(exifTIFFFor(be, 3)), exifSegment(good)), 3},
+		{"fill bytes before marker", photofixture.AfterSOI(base, []byte{0xFF, 0xFF}, exifSegment(good)), 6},
+		{"junk before marker", photofixture.AfterSOI(base, []byte{0x00, 0x12}, exifSegment(good)), 6},
 
 		{"empty", nil, 1},
 		{"not jpeg", []byte("\x89PNG\r\n\x1a\n"), 1},
@@ -55,15 +57,15 @@ func TestOrientation(t *testing.T) {
 		{"tiff cut in entries", exif(good[:len(good)-20]), 1},
 		{"tiff header only", exif(good[:8]), 1},
 		{"tiff shorter than header", exif(good[:5]), 1},
-		{"exif header without tiff", withSegments(base, app1([]byte("Exif\x00\x00"))), 1},
-		{"exif without nul pair", withSegments(base, app1(append([]byte("Exif"), good...))), 1},
-		{"exif in app2", withSegments(base, append([]byte{0xFF, 0xE2}, exifSegment(good)[2:]...)), 1},
+		{"exif header without tiff", photofixture.AfterSOI(base, app1([]byte("Exif\x00\x00"))), 1},
+		{"exif without nul pair", photofixture.AfterSOI(base, app1(append([]byte("Exif"), good...))), 1},
+		{"exif in app2", photofixture.AfterSOI(base, append([]byte{0xFF, 0xE2}, exifSegment(good)[2:]...)), 1},
 		{"junk to the end", []byte{0xFF, 0xD8, 0x00, 0x12}, 1},
 		{"fill bytes to the end", []byte{0xFF, 0xD8, 0xFF, 0xFF}, 1},
-		{"standalone markers skipped", withSegments(base, []byte{0xFF, 0xD0, 0xFF, 0x01, 0xFF, 0x00}, exifSegment(good)), 6},
+		{"standalone markers skipped", photofixture.AfterSOI(base, []byte{0xFF, 0xD0, 0xFF, 0x01, 0xFF, 0x00}, exifSegment(good)), 6},
 		{"segment past end", exifSegment(good)[:20], 1},
-		{"jpeg cut in segment", withSegments(base, exifSegment(good))[:30], 1},
-		{"segment length 1", withSegments(base, []byte{0xFF, 0xE0, 0x00, 0x01}, exifSegment(good)), 1},
+		{"jpeg cut in segment", photofixture.AfterSOI(base, exifSegment(good))[:30], 1},
+		{"segment length 1", photofixture.AfterSOI(base, []byte{0xFF, 0xE0, 0x00, 0x01}, exifSegment(good)), 1},
 		{"exif after scan", append(append([]byte{0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02}, exifSegment(good)...), 0xFF, 0xD9), 1},
 		{"orientation only in ifd1", exif(append(tiffBytes(le, 26, tiffEntry{0x0100, typeLong, 1, 64}),
 			tiffBytes(le, 0, tiffEntry{tagOrientation, typeShort, 1, 6})[8:]...)), 1},
@@ -90,7 +92,7 @@ func TestOrientation(t *testing.T) {
 // TestOrientationAllocs: the EXIF scan runs on every photo and must not
 // allocate.
 func TestOrientationAllocs(t *testing.T) {
-	b := withSegments(readFile(t, photosDir, "portrait-exif.jpg"), exifSegment(exifTIFFFor(binary.BigEndian, 6)))
+	b := photofixture.AfterSOI(photofixture.ReadFile(t, photofixture.Photos, "portrait-exif.jpg"), exifSegment(exifTIFFFor(binary.BigEndian, 6)))
 	if n := testing.AllocsPerRun(10, func() { Orientation(b) }); n != 0 {
 		t.Fatalf("%v allocations", n)
 	}

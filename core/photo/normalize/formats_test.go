@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/faceid-verify/faceid/core/photo"
+	"github.com/faceid-verify/faceid/internal/photofixture"
 	"golang.org/x/image/bmp"
 )
 
@@ -20,12 +21,12 @@ import (
 // colours are darker than the RGB original of the same frame: it was
 // converted to CMYK with a profile it does not carry.)
 func TestNormalizeCMYK(t *testing.T) {
-	out, info, changed, err := Normalize(context.Background(), readFile(t, photoData, "cmyk.jpeg"), Options{Enabled: true, MaxSide: 100})
+	out, info, changed, err := Normalize(context.Background(), photofixture.ReadFile(t, photofixture.PhotoData, "cmyk.jpeg"), Options{Enabled: true, MaxSide: 100})
 	if err != nil || !changed || info != (photo.Info{Format: photo.JPEG, Width: 100, Height: 69}) {
 		t.Fatalf("%+v, changed=%v, err=%v", info, changed, err)
 	}
 	got := mustDecode(t, out)
-	ref, err := png.Decode(bytes.NewReader(readFile(t, "testdata", "cmyk-reference.png")))
+	ref, err := png.Decode(bytes.NewReader(photofixture.ReadFile(t, "core/photo/normalize/testdata", "cmyk-reference.png")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,7 @@ func TestNormalizeCMYK(t *testing.T) {
 
 // TestNormalizeProgressive turns a progressive JPEG upright.
 func TestNormalizeProgressive(t *testing.T) {
-	in := withSegments(readFile(t, photoData, "progressive.jpeg"), exifSegment(exifTIFFFor(binary.LittleEndian, 8)))
+	in := photofixture.AfterSOI(photofixture.ReadFile(t, photofixture.PhotoData, "progressive.jpeg"), exifSegment(exifTIFFFor(binary.LittleEndian, 8)))
 	out, info, changed, err := Normalize(context.Background(), in, DefaultOptions())
 	if err != nil || !changed || info != (photo.Info{Format: photo.JPEG, Width: 103, Height: 150}) {
 		t.Fatalf("%+v, changed=%v, err=%v", info, changed, err)
@@ -83,7 +84,7 @@ func TestNormalizeBMP(t *testing.T) {
 // must be an error, never a panic or half a photo. Go's decoders, unlike
 // libjpeg, refuse a JPEG without its final EOI marker.
 func TestNormalizeTruncated(t *testing.T) {
-	rotated := withSegments(encodeJPEG95(t, quadrants(64, 32)), exifSegment(exifTIFFFor(binary.BigEndian, 6)))
+	rotated := photofixture.AfterSOI(photofixture.JPEG(t, quadrants(64, 32), 95), exifSegment(exifTIFFFor(binary.BigEndian, 6)))
 	var pngBuf, bmpBuf bytes.Buffer
 	_ = png.Encode(&pngBuf, quadrants(64, 32))
 	_ = bmp.Encode(&bmpBuf, quadrants(64, 32))
@@ -93,8 +94,8 @@ func TestNormalizeTruncated(t *testing.T) {
 		opt  Options
 	}{
 		{"rotated jpeg", rotated, DefaultOptions()},
-		{"progressive", readFile(t, photoData, "progressive.jpeg"), Options{Enabled: true, MaxSide: 64}},
-		{"portrait-exif", readFile(t, photosDir, "portrait-exif.jpg"), Options{Enabled: true, MaxSide: 64}},
+		{"progressive", photofixture.ReadFile(t, photofixture.PhotoData, "progressive.jpeg"), Options{Enabled: true, MaxSide: 64}},
+		{"portrait-exif", photofixture.ReadFile(t, photofixture.Photos, "portrait-exif.jpg"), Options{Enabled: true, MaxSide: 64}},
 		{"png", pngBuf.Bytes(), Options{Enabled: true, MaxSide: 32}},
 		{"bmp", bmpBuf.Bytes(), Options{Enabled: true, MaxSide: 32}},
 	} {
@@ -126,7 +127,7 @@ func TestNormalizeTruncated(t *testing.T) {
 // decoder allocates for them, whatever the caller checked before.
 func TestNormalizeBombs(t *testing.T) {
 	small := quadrants(64, 32)
-	jpg := encodeJPEG95(t, small)
+	jpg := photofixture.JPEG(t, small, 95)
 	sof := bytes.Index(jpg, []byte{0xFF, 0xC0})
 	binary.BigEndian.PutUint16(jpg[sof+5:], 60000) // height
 	binary.BigEndian.PutUint16(jpg[sof+7:], 60000) // width
@@ -150,7 +151,7 @@ func TestNormalizeBombs(t *testing.T) {
 		{"jpeg 60000²", jpg, DefaultOptions()},
 		{"png 100000²", pngBomb, DefaultOptions()},
 		{"bmp 50000²", bmpBomb, DefaultOptions()},
-		{"real photo, tight bound", readFile(t, photosDir, "portrait-exif.jpg"), Options{Enabled: true, MaxSide: 500, MaxPixels: 1_000_000}},
+		{"real photo, tight bound", photofixture.ReadFile(t, photofixture.Photos, "portrait-exif.jpg"), Options{Enabled: true, MaxSide: 500, MaxPixels: 1_000_000}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var before, after runtime.MemStats
@@ -166,8 +167,8 @@ func TestNormalizeBombs(t *testing.T) {
 }
 
 func TestNormalizeOptions(t *testing.T) {
-	rotated := withSegments(encodeJPEG95(t, quadrants(64, 32)), exifSegment(exifTIFFFor(binary.LittleEndian, 6)))
-	large := readFile(t, photosDir, "large-exif.jpg")
+	rotated := photofixture.AfterSOI(photofixture.JPEG(t, quadrants(64, 32), 95), exifSegment(exifTIFFFor(binary.LittleEndian, 6)))
+	large := photofixture.ReadFile(t, photofixture.Photos, "large-exif.jpg")
 	for _, tc := range []struct {
 		name    string
 		b       []byte
@@ -199,7 +200,7 @@ func TestNormalizeOptions(t *testing.T) {
 func TestNormalizeUndecodable(t *testing.T) {
 	// A 4-component JPEG without the Adobe segment that says what the
 	// components are.
-	cmyk := readFile(t, photoData, "cmyk.jpeg")
+	cmyk := photofixture.ReadFile(t, photofixture.PhotoData, "cmyk.jpeg")
 	adobe := bytes.Index(cmyk, []byte{0xFF, 0xEE})
 	noAdobe := append(append([]byte{}, cmyk[:adobe]...), cmyk[adobe+2+int(binary.BigEndian.Uint16(cmyk[adobe+2:])):]...)
 	// A 16-bit BMP, which photo.Sniff accepts and x/image/bmp cannot read.
@@ -234,7 +235,7 @@ func TestErrorMessages(t *testing.T) {
 // TestNormalizeSniffErrors: what photo.Sniff refuses is refused here, with
 // its error, enabled or not.
 func TestNormalizeSniffErrors(t *testing.T) {
-	webp := readFile(t, photosDir, "portrait.webp")
+	webp := photofixture.ReadFile(t, photofixture.Photos, "portrait.webp")
 	for _, opt := range []Options{DefaultOptions(), {}} {
 		for b, reason := range map[*[]byte]string{&webp: "unsupported_format", new([]byte): "missing"} {
 			out, _, changed, err := Normalize(context.Background(), *b, opt)

@@ -10,14 +10,15 @@ import (
 
 	"github.com/faceid-verify/faceid/core/invalid"
 	"github.com/faceid-verify/faceid/core/photo"
+	"github.com/faceid-verify/faceid/internal/photofixture"
 	"golang.org/x/image/bmp"
 )
 
 func FuzzOrientation(f *testing.F) {
-	jpg := encodeJPEG95(f, quadrants(16, 8))
-	f.Add(withSegments(jpg, exifSegment(exifTIFFFor(binary.LittleEndian, 6))))
-	f.Add(withSegments(jpg, exifSegment(exifTIFFFor(binary.BigEndian, 8))))
-	f.Add(readFile(f, photosDir, "portrait-exif.jpg")[:4096])
+	jpg := photofixture.JPEG(f, quadrants(16, 8), 95)
+	f.Add(photofixture.AfterSOI(jpg, exifSegment(exifTIFFFor(binary.LittleEndian, 6))))
+	f.Add(photofixture.AfterSOI(jpg, exifSegment(exifTIFFFor(binary.BigEndian, 8))))
+	f.Add(photofixture.ReadFile(f, photofixture.Photos, "portrait-exif.jpg")[:4096])
 	f.Add(exifTIFFFor(binary.BigEndian, 3))
 	f.Add(tiffBytes(binary.LittleEndian, 8, tiffEntry{tagOrientation, typeLong, 1, 5}))
 	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x02})
@@ -28,7 +29,7 @@ func FuzzOrientation(f *testing.F) {
 			t.Fatalf("Orientation = %d", o)
 		}
 		if len(b) <= 0xFFFF-8 {
-			if o := Orientation(withSegments(jpg, exifSegment(b))); o < 1 || o > 8 {
+			if o := Orientation(photofixture.AfterSOI(jpg, exifSegment(b))); o < 1 || o > 8 {
 				t.Fatalf("Orientation of EXIF = %d", o)
 			}
 		}
@@ -43,13 +44,13 @@ func FuzzNormalize(f *testing.F) {
 	var pngBuf, bmpBuf bytes.Buffer
 	_ = png.Encode(&pngBuf, quadrants(40, 20))
 	_ = bmp.Encode(&bmpBuf, quadrants(24, 16))
-	jpg := encodeJPEG95(f, quadrants(32, 16))
+	jpg := photofixture.JPEG(f, quadrants(32, 16), 95)
 	seeds := [][]byte{
-		withSegments(jpg, exifSegment(exifTIFFFor(binary.BigEndian, 6))),
-		withSegments(jpg, exifSegment(exifTIFFFor(binary.LittleEndian, 3)))[:200],
+		photofixture.AfterSOI(jpg, exifSegment(exifTIFFFor(binary.BigEndian, 6))),
+		photofixture.AfterSOI(jpg, exifSegment(exifTIFFFor(binary.LittleEndian, 3)))[:200],
 		jpg, pngBuf.Bytes(), bmpBuf.Bytes(),
-		readFile(f, photoData, "progressive.jpeg"),
-		readFile(f, photoData, "cmyk.jpeg"),
+		photofixture.ReadFile(f, photofixture.PhotoData, "progressive.jpeg"),
+		photofixture.ReadFile(f, photofixture.PhotoData, "cmyk.jpeg"),
 	}
 	for i, s := range seeds {
 		f.Add(s, uint16(i*700), uint8(i*20))

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/faceid-verify/faceid/core/photo"
+	"github.com/faceid-verify/faceid/internal/photofixture"
 )
 
 // headAgrees checks photo.ReadHead's promise for one photo: the header
@@ -59,22 +60,22 @@ func headAgrees(t *testing.T, data []byte) {
 }
 
 func TestReadHeadAgrees(t *testing.T) {
-	small := readFile(t, photosDir, "small-320x240.jpg")
+	small := photofixture.ReadFile(t, photofixture.Photos, "small-320x240.jpg")
 	// A 40 KB APP segment pushes the header past the first prefix read.
-	bigSeg := withSegments(small, app1(bytes.Repeat([]byte{'x'}, 40<<10)), exifSegment(exifTIFFFor(binary.BigEndian, 6)))
+	bigSeg := photofixture.AfterSOI(small, app1(bytes.Repeat([]byte{'x'}, 40<<10)), exifSegment(exifTIFFFor(binary.BigEndian, 6)))
 	cases := map[string][]byte{
 		"byte":        {0xFF},
 		"bigsegment":  bigSeg,
 		"truncated":   bigSeg[:30<<10],
-		"exif6":       withSegments(small, exifSegment(exifTIFFFor(binary.BigEndian, 6))),
-		"tiny":        encodeJPEG95(t, image.NewGray(image.Rect(0, 0, 16, 16))),
-		"cmyk":        readFile(t, photoData, "cmyk.jpeg"),
-		"progressive": readFile(t, photoData, "progressive.jpeg"),
+		"exif6":       photofixture.AfterSOI(small, exifSegment(exifTIFFFor(binary.BigEndian, 6))),
+		"tiny":        photofixture.JPEG(t, image.NewGray(image.Rect(0, 0, 16, 16)), 95),
+		"cmyk":        photofixture.ReadFile(t, photofixture.PhotoData, "cmyk.jpeg"),
+		"progressive": photofixture.ReadFile(t, photofixture.PhotoData, "progressive.jpeg"),
 		"notphoto":    bytes.Repeat([]byte("GIF89a"), 200),
 		"double":      []byte(base64.StdEncoding.EncodeToString(small)),
 	}
 	for _, name := range []string{"small-320x240.jpg", "portrait-exif.jpg", "portrait-rgba.png", "portrait.webp", "large-exif.jpg", "large-2mb.jpg"} {
-		cases[name] = readFile(t, photosDir, name)
+		cases[name] = photofixture.ReadFile(t, photofixture.Photos, name)
 	}
 	for name, data := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -93,7 +94,7 @@ func TestReadHeadAgrees(t *testing.T) {
 // large photo is not decoded whole.
 func TestReadHeadStopsAtHeader(t *testing.T) {
 	for _, name := range []string{"large-2mb.jpg", "large-exif.jpg"} {
-		data := readFile(t, photosDir, name)
+		data := photofixture.ReadFile(t, photofixture.Photos, name)
 		h, ok := photo.ReadHead(nil, base64.StdEncoding.EncodeToString(data))
 		if !ok || len(h.Bytes) >= h.Size/4 {
 			t.Fatalf("%s: decoded %d of %d bytes (ok %v), want the header only", name, len(h.Bytes), h.Size, ok)
@@ -104,7 +105,7 @@ func TestReadHeadStopsAtHeader(t *testing.T) {
 // TestReadHeadCanonicalOnly checks that ReadHead takes exactly the text
 // DecodeBase64Into calls canonical, so nothing else skips whole decoding.
 func TestReadHeadCanonicalOnly(t *testing.T) {
-	data := readFile(t, photosDir, "small-320x240.jpg")
+	data := photofixture.ReadFile(t, photofixture.Photos, "small-320x240.jpg")
 	std := base64.StdEncoding.EncodeToString(data)
 	for _, s := range []string{
 		std, std[:len(std)-4], base64.RawStdEncoding.EncodeToString(data), base64.URLEncoding.EncodeToString(data),
@@ -133,9 +134,9 @@ func checkCanonicalOnly(t *testing.T, s string) {
 // of arbitrary bytes the header checks agree with whole decoding, and of
 // arbitrary text only the canonical is taken.
 func FuzzReadHead(f *testing.F) {
-	small := readFile(f, photosDir, "small-320x240.jpg")
+	small := photofixture.ReadFile(f, photofixture.Photos, "small-320x240.jpg")
 	f.Add(small[:2000], "")
-	f.Add(withSegments(small[:4000], exifSegment(exifTIFFFor(binary.BigEndian, 8))), "QUJD")
+	f.Add(photofixture.AfterSOI(small[:4000], exifSegment(exifTIFFFor(binary.BigEndian, 8))), "QUJD")
 	f.Add([]byte("\x89PNG\r\n\x1a\n"), "iVBORw0KGgo=")
 	f.Fuzz(func(t *testing.T, data []byte, s string) {
 		headAgrees(t, data)

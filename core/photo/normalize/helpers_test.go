@@ -7,37 +7,10 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/faceid-verify/faceid/core/invalid"
 )
-
-// photosDir holds the shared real photos; core/photo/testdata two JPEGs Go
-// cannot write (CMYK, progressive).
-const (
-	photosDir = "../../../testdata/photos"
-	photoData = "../testdata"
-)
-
-func readFile(tb testing.TB, dir, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
-
-func encodeJPEG95(tb testing.TB, m image.Image) []byte {
-	tb.Helper()
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, m, &jpeg.Options{Quality: 95}); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 // byteOrder reads and appends, as binary.LittleEndian and BigEndian do.
 type byteOrder interface {
@@ -96,16 +69,6 @@ func app1(payload []byte) []byte {
 // exifSegment is an APP1 Exif segment around tiff.
 func exifSegment(tiff []byte) []byte {
 	return app1(append([]byte("Exif\x00\x00"), tiff...))
-}
-
-// withSegments inserts segments right after a JPEG's SOI, where cameras
-// write EXIF.
-func withSegments(jpg []byte, segs ...[]byte) []byte {
-	out := append([]byte{}, jpg[:2]...)
-	for _, s := range segs {
-		out = append(out, s...)
-	}
-	return append(out, jpg[2:]...)
 }
 
 // quadrants is a w×h test image: top-left red, top-right blue, bottom half

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/faceid-verify/faceid/core/photo"
+	"github.com/faceid-verify/faceid/internal/photofixture"
 )
 
 // TestNormalizeOrientations stores one upright picture in each of the eight
@@ -20,7 +21,7 @@ import (
 // and blue quadrants end up, written out by hand rather than computed.
 func TestNormalizeOrientations(t *testing.T) {
 	const w, h = 64, 32 // quadrants of 32×16: whole JPEG blocks, little bleeding
-	stored := encodeJPEG95(t, quadrants(w, h))
+	stored := photofixture.JPEG(t, quadrants(w, h), 95)
 	red, blue, grey := [3]float64{220, 20, 20}, [3]float64{20, 20, 220}, [3]float64{128, 128, 128}
 	type quads struct{ tl, tr, bl, br [3]float64 }
 	want := map[int]quads{
@@ -36,7 +37,7 @@ func TestNormalizeOrientations(t *testing.T) {
 	for o := 1; o <= 8; o++ {
 		for _, bo := range []byteOrder{binary.LittleEndian, binary.BigEndian} {
 			t.Run(bo.String()+"/"+string(rune('0'+o)), func(t *testing.T) {
-				in := withSegments(stored, exifSegment(exifTIFFFor(bo, o)))
+				in := photofixture.AfterSOI(stored, exifSegment(exifTIFFFor(bo, o)))
 				out, info, changed, err := Normalize(context.Background(), in, DefaultOptions())
 				if err != nil {
 					t.Fatal(err)
@@ -79,7 +80,7 @@ func TestNormalizeOrientations(t *testing.T) {
 func TestNormalizeUnchanged(t *testing.T) {
 	for _, name := range []string{"small-320x240.jpg", "portrait-exif.jpg", "portrait-rgba.png", "large-2mb.jpg"} {
 		t.Run(name, func(t *testing.T) {
-			in := readFile(t, photosDir, name)
+			in := photofixture.ReadFile(t, photofixture.Photos, name)
 			out, info, changed, err := Normalize(context.Background(), in, DefaultOptions())
 			if err != nil || changed || &out[0] != &in[0] || len(out) != len(in) {
 				t.Fatalf("changed=%v err=%v", changed, err)
@@ -109,7 +110,7 @@ func TestNormalizeLarge(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			in := readFile(t, photosDir, tc.name)
+			in := photofixture.ReadFile(t, photofixture.Photos, tc.name)
 			out, info, changed, err := Normalize(context.Background(), in, tc.opt)
 			if err != nil || !changed {
 				t.Fatalf("changed=%v err=%v", changed, err)
@@ -132,7 +133,7 @@ func TestNormalizeSteps(t *testing.T) {
 	for i := range noise.Pix {
 		noise.Pix[i] = byte(i * 7919 >> 3)
 	}
-	in := encodeJPEG95(t, noise)
+	in := photofixture.JPEG(t, noise, 95)
 	// The sizes the first and last quality give at MaxSide 200, computed
 	// the way Normalize does.
 	var buf bytes.Buffer
@@ -215,7 +216,7 @@ func TestNormalizeAlpha(t *testing.T) {
 
 	// The real PNG has an alpha channel but no transparent pixel: clear a
 	// corner, and check that it turns white while the rest keeps its colour.
-	in := readFile(t, photosDir, "portrait-rgba.png")
+	in := photofixture.ReadFile(t, photofixture.Photos, "portrait-rgba.png")
 	src, err := png.Decode(bytes.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
