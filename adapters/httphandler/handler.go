@@ -202,7 +202,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	}
 	a.maskedID = maskID(req.IDCard)
 	a = forPath(r, a)
-	writeJSON(w, a.status, a.body)
+	a.write(w)
 	a = a.callerGone(r.Context())
 	level := slog.LevelInfo
 	if a.loud {
@@ -216,7 +216,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) refuseBody(w http.ResponseWriter, r *http.Request, err error, rid string, start time.Time) {
 	h.opts.Verifier.Reject(err)
 	a := forPath(r, fromError(err, rid))
-	writeJSON(w, a.status, a.body)
+	a.write(w)
 	h.opts.Logger.InfoContext(r.Context(), "verification", append([]any{"request_id", rid, "path", r.URL.Path}, a.logAttrs(start)...)...)
 }
 

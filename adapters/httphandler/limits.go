@@ -54,9 +54,9 @@ func (h *Handler) admit(w http.ResponseWriter, r *http.Request, next func(http.R
 		a := answer{status: http.StatusServiceUnavailable, outcome: "overloaded", reason: "max_concurrent",
 			body: envelope{Msg: "服务繁忙,请稍后重试", Code: http.StatusServiceUnavailable, Data: struct{}{}, RequestID: rid,
 				Error: &errorInfo{Kind: "overloaded", Reason: "max_concurrent",
-					Message: "too many requests in flight (" + strconv.Itoa(cap(h.gate)) + "); retry shortly"}}}
-		w.Header().Set("Retry-After", "1")
-		writeJSON(w, a.status, a.body)
+					Message: "too many requests in flight (" + strconv.Itoa(cap(h.gate)) + "); retry shortly"}},
+			retryAfter: retryOverloaded}
+		a.write(w)
 		h.opts.Logger.WarnContext(r.Context(), "request refused", "request_id", rid, "path", r.URL.Path, "status", a.status,
 			"outcome", a.outcome, "reason", a.reason, "may_have_charged", false)
 		return

@@ -277,10 +277,20 @@ func (s *apiSpec) checkResponse(method, path string, status int, h http.Header, 
 		return tmpl, []string{fmt.Sprintf("status %d is not documented for %s %s", status, method, tmpl)}
 	}
 	var probs []string
-	for name, hv := range s.child(resp, "headers") {
-		if s.deref(hv.(object))["required"] == true && headerValue(h, name) == "" {
+	headers := s.child(resp, "headers")
+	for name, hv := range headers {
+		hdr := s.deref(hv.(object))
+		val := headerValue(h, name)
+		switch {
+		case val == "" && hdr["required"] == true:
 			probs = append(probs, fmt.Sprintf("required header %s missing", name))
+		case val != "" && s.child(hdr, "schema")["type"] == "integer":
+			probs = append(probs, s.checkValue(s.child(hdr, "schema"), json.Number(val), "header "+name)...)
 		}
+	}
+	// A header that tells a client what to do must be documented where sent.
+	if headerValue(h, "Retry-After") != "" && headers["Retry-After"] == nil {
+		probs = append(probs, fmt.Sprintf("header Retry-After is not documented for %d", status))
 	}
 	mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
 	media := s.child(s.child(resp, "content"), mt)

@@ -88,7 +88,7 @@ func (h *Handler) claimSignature(w http.ResponseWriter, r *http.Request, s hmaca
 	switch {
 	case err != nil:
 		a := stateUnavailable(rid)
-		writeJSON(w, a.status, a.body)
+		a.write(w)
 		log.ErrorContext(r.Context(), "replay memory unavailable; nothing sent upstream", "error", err.Error())
 		return "", false
 	case claimed:
@@ -110,7 +110,8 @@ func stateUnavailable(rid string) answer {
 	return answer{status: http.StatusServiceUnavailable, outcome: "state_unavailable", reason: "replay_claim",
 		body: envelope{Msg: "状态存储不可用,未调用上游,请稍后重试", Code: http.StatusServiceUnavailable, Data: struct{}{}, RequestID: rid,
 			Error: &errorInfo{Kind: "state_unavailable", Reason: "replay_claim",
-				Message: "the replay memory could not be consulted; nothing was sent upstream"}}}
+				Message: "the replay memory could not be consulted; nothing was sent upstream"}},
+		retryAfter: retryStore}
 }
 
 func (h *Handler) now() time.Time {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,6 +64,41 @@ type answer struct {
 	upstreamOutcome string
 	// detail is the error text for operators; core errors carry no personal data.
 	detail string
+	// retryAfter, when positive, is sent as Retry-After: the refusal
+	// cost nothing and a retry that soon may succeed.
+	retryAfter time.Duration
+}
+
+// Retry-After of the 503s a retry can cure, where nothing was sent: a
+// place in flight or decode memory frees as soon as another request ends;
+// a state store that failed is given a few seconds to come back.
+const (
+	retryOverloaded = time.Second
+	retryStore      = 5 * time.Second
+)
+
+// retryAfterFor is the Retry-After of an error's answer, or 0 for none:
+// the circuit's own cool-down, or the constants above.
+func retryAfterFor(kind string, err error) time.Duration {
+	var co *core.CircuitOpenError
+	switch {
+	case errors.As(err, &co):
+		return max(co.RetryAfter, time.Second)
+	case kind == "overloaded":
+		return retryOverloaded
+	case kind == "state_unavailable":
+		return retryStore
+	}
+	return 0
+}
+
+// write sends a, with its Retry-After when it has one.
+func (a answer) write(w http.ResponseWriter) {
+	if a.retryAfter > 0 {
+		// Whole seconds, rounded up: a client must not come back early.
+		w.Header().Set("Retry-After", strconv.FormatInt(int64((a.retryAfter+time.Second-1)/time.Second), 10))
+	}
+	writeJSON(w, a.status, a.body)
 }
 
 func (a answer) logAttrs(start time.Time) []any {
@@ -110,7 +146,7 @@ func fromError(err error, rid string) answer {
 	c := core.Classify(nil, err)
 	return answer{
 		status: c.Status, outcome: c.Kind, reason: c.Reason, charged: c.MayHaveReached, loud: c.Loud,
-		upstream: c.RequestID, detail: err.Error(),
+		upstream: c.RequestID, detail: err.Error(), retryAfter: retryAfterFor(c.Kind, err),
 		body: envelope{Msg: c.Msg, Code: c.Code, Data: struct{}{}, RequestID: rid, Error: &errorInfo{
 			Kind: c.Kind, Field: c.Field, Reason: c.Reason, Message: c.MsgEn, MayHaveCharged: c.MayHaveReached,
 		}},

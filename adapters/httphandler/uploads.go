@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -77,7 +78,7 @@ func (h *Handler) issueUpload(w http.ResponseWriter, r *http.Request) {
 // answers the same error.
 func (h *Handler) refuseUpload(w http.ResponseWriter, r *http.Request, log *slog.Logger, start time.Time, rid string, req upload.IssueRequest, err error) {
 	a := fromError(err, rid)
-	writeJSON(w, a.status, a.body)
+	a.write(w)
 	a.maskedID = maskID(req.IDCard)
 	level := slog.LevelInfo
 	if a.loud {
@@ -108,7 +109,7 @@ func (h *Handler) uploadResult(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.As(err, &ve):
 		a := fromError(err, rid)
-		writeJSON(w, a.status, a.body)
+		a.write(w)
 		log.InfoContext(r.Context(), "upload result", a.logAttrs(start)...)
 		return
 	case errors.Is(err, upload.ErrNotFound):
@@ -117,6 +118,7 @@ func (h *Handler) uploadResult(w http.ResponseWriter, r *http.Request) {
 		log.InfoContext(r.Context(), "upload result", "status", http.StatusNotFound, "key", mask.Key(key), "latency_ms", msSince(start))
 		return
 	}
+	w.Header().Set("Retry-After", strconv.Itoa(int(retryStore/time.Second)))
 	writeJSON(w, http.StatusServiceUnavailable, envelope{Msg: "结果存储暂不可用", Code: http.StatusServiceUnavailable, Data: struct{}{},
 		RequestID: rid, Error: &errorInfo{Kind: "store_unavailable", Message: "the result store could not be read; retry"}})
 	log.ErrorContext(r.Context(), "upload result", "status", http.StatusServiceUnavailable, "key", mask.Key(key), "error", mask.Key(err.Error()),
