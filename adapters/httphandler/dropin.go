@@ -150,12 +150,27 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
 	// for the status and the Allow header, then answer in JSON.
 	var probe statusProbe
 	handler.ServeHTTP(&probe, r)
-	if probe.status == http.StatusMethodNotAllowed {
+	if probe.status == http.StatusMethodNotAllowed && h.servedAsSent(r, probe.Header().Get("Allow")) {
 		w.Header().Set("Allow", probe.Header().Get("Allow"))
 		writeGateway(w, http.StatusMethodNotAllowed, msgMethodNotAllowed)
 		return
 	}
 	writeGateway(w, http.StatusNotFound, msgNoRoute(r.URL.Path))
+}
+
+// servedAsSent reports whether r's path is served as sent for one of the
+// methods the mux allows: it also allows those that would only redirect
+// the path (GET for /results, for /results/{key...}), and such a path is
+// no api whatever the method.
+func (h *Handler) servedAsSent(r *http.Request, allow string) bool {
+	for _, m := range strings.Split(allow, ",") {
+		other := *r // the mux reads only the method, host and URL
+		other.Method = strings.TrimSpace(m)
+		if handler, pattern := h.mux.Handler(&other); pattern != "" && reflect.TypeOf(handler) != redirectType {
+			return true
+		}
+	}
+	return false
 }
 
 // isServiceShaped reports whether path is /<one segment>/face_id_card/post.

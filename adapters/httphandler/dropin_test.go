@@ -306,6 +306,8 @@ func TestGatewayStyleNoRoute(t *testing.T) {
 		{"GET", "//healthz", 404, `{"message":"There is no api match uri[\/\/healthz]"}`, false},
 		{"GET", "/nope//", 404, `{"message":"There is no api match uri[\/nope\/\/]"}`, true},
 		{"GET", "/results", 404, `{"message":"There is no api match uri[\/results]"}`, false},
+		{"POST", "/results", 404, `{"message":"There is no api match uri[\/results]"}`, false},
+		{"POST", "/results/uploads/issued/a.jpg", 405, `{"message":"Method Not Allowed."}`, false},
 		{"GET", "/results//uploads/issued/a.jpg", 404, `{"message":"There is no api match uri[\/results\/\/uploads\/issued\/a.jpg]"}`, false},
 		{"POST", "//uploads", 404, `{"message":"There is no api match uri[\/\/uploads]"}`, false},
 		{"GET", "/release/face_id_card/post", 405, `{"message":"Method Not Allowed."}`, true},
