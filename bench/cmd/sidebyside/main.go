@@ -56,22 +56,25 @@ type client struct {
 	cmd func(photo string, n int, d time.Duration) (*exec.Cmd, error)
 }
 
-// goal is the wanted speed-up of core over a sample, per photo.
-var goals = map[string]map[string]float64{
-	"python": {"33KB": 50, "500KB": 20},
-	"go":     {"33KB": 1.5, "500KB": 3},
-}
+// The goals for core's CPU per call, by the photo's size class
+// (harness.Class): at least this many times cheaper than the Go sample,
+// and at most this many times the floor's.
+var (
+	goSaving = map[string]float64{"33KB": 1.5, "500KB": 3}
+	maxFloor = map[string]float64{"33KB": 2.5, "500KB": 1.5, "3MB": 1.5}
+)
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("sidebyside", flag.ContinueOnError)
 	sandboxBin := fs.String("sandbox", "", "sandbox binary (go build ./sandbox/cmd/sandbox)")
 	coreBin := fs.String("coreclient", "", "coreclient binary (go build ./bench/cmd/coreclient)")
+	beforeBin := fs.String("before", "", "coreclient binary built from an earlier commit: client \"before\" takes turns with the others")
 	python := fs.String("python", "python3", "Python 3 interpreter; empty skips the Python sample")
 	seconds := fs.Float64("seconds", 5, "time each client gets per photo")
 	n := fs.Int("n", 100000, "at most this many calls per client and photo")
-	photos := fs.String("photos", harness.SmallPhoto+",pad:500000", "comma-separated photos (file or pad:N)")
+	photos := fs.String("photos", harness.GoalPhotos, "comma-separated photos (harness.Photo specs)")
 	rounds := fs.Int("rounds", 3, "runs of each client per photo, taking turns; the medians are compared")
-	only := fs.String("clients", "core,go,python,floor,floor-sync", "which clients to run")
+	only := fs.String("clients", "core,before,go,python,floor,floor-sync", "which clients to run (before only with -before)")
 	nullPhotos := fs.String("null-photos", "pad:500000", "photos to run again against the null upstream (harness.StartNull); empty for none")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -89,7 +92,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer sb.Stop()
 	limit := time.Duration(*seconds * float64(time.Second))
-	p := pass{spec: spec, coreBin: *coreBin, python: *python, clients: *only, n: *n, rounds: max(*rounds, 1), limit: limit, stdout: stdout}
+	p := pass{spec: spec, coreBin: *coreBin, beforeBin: *beforeBin, python: *python, clients: *only, n: *n, rounds: max(*rounds, 1), limit: limit, stdout: stdout}
 	if err := p.run(ctx, sb, "sandbox", *photos); err != nil {
 		return err
 	}
@@ -115,16 +118,17 @@ var nullAnswer = func() string {
 
 // pass runs every client with every photo against one upstream.
 type pass struct {
-	spec, coreBin, python, clients string
-	n, rounds                      int
-	limit                          time.Duration
-	stdout                         io.Writer
+	spec, coreBin, beforeBin, python, clients string
+	n, rounds                                 int
+	limit                                     time.Duration
+	stdout                                    io.Writer
 }
 
 func (ps pass) run(ctx context.Context, sb *harness.Sandbox, upstream, photos string) error {
 	dir := sb.Dir
 	clients := map[string]func(photo []byte) (client, error){
 		"core":       func([]byte) (client, error) { return coreClient(ps.coreBin, sb, dir, "core"), nil },
+		"before":     func([]byte) (client, error) { return coreClient(ps.beforeBin, sb, dir, "core"), nil },
 		"floor":      func([]byte) (client, error) { return coreClient(ps.coreBin, sb, dir, "floor"), nil },
 		"floor-sync": func([]byte) (client, error) { return coreClient(ps.coreBin, sb, dir, "floor-sync"), nil },
 		"go":         func(photo []byte) (client, error) { return goSample(ctx, ps.spec, sb, dir, photo) },
@@ -146,7 +150,7 @@ func (ps pass) run(ctx context.Context, sb *harness.Sandbox, upstream, photos st
 			if !ok {
 				return fmt.Errorf("unknown client %q", name)
 			}
-			if name == "python" && ps.python == "" {
+			if name == "python" && ps.python == "" || name == "before" && ps.beforeBin == "" {
 				continue
 			}
 			c, err := mk(photo)
@@ -193,12 +197,24 @@ func (ps pass) run(ctx context.Context, sb *harness.Sandbox, upstream, photos st
 			if rate[other] == 0 || rate["core"] == 0 {
 				continue
 			}
-			speed, saving := rate["core"]/rate[other], float64(cpu[other])/float64(cpu["core"])
-			line := fmt.Sprintf("ratio upstream=%s photo=%s core_vs=%s calls_per_s=%.1fx cpu_per_call=%.1fx", upstream, label, other, speed, saving)
-			if g, ok := goals[other][label]; ok {
-				line += fmt.Sprintf(" goal=%gx calls_per_s_met=%v cpu_met=%v", g, speed >= g, saving >= g)
+			fmt.Fprintf(ps.stdout, "ratio upstream=%s photo=%s core_vs=%s calls_per_s=%.1fx cpu_per_call=%.1fx\n",
+				upstream, label, other, rate["core"]/rate[other], float64(cpu[other])/float64(cpu["core"]))
+		}
+		// The goals, for this tree's core and the earlier one's, against
+		// the sandbox as against the real upstream.
+		class := harness.Class(len(photo))
+		for side, name := range map[string]string{"after": "core", "before": "before"} {
+			if cpu[name] == 0 || upstream != "sandbox" {
+				continue
 			}
-			fmt.Fprintln(ps.stdout, line)
+			if g, ok := goSaving[class]; ok && cpu["go"] > 0 {
+				v := float64(cpu["go"]) / float64(cpu[name])
+				fmt.Fprintf(ps.stdout, "goal id=cpu_vs_go_sample_%s side=%s photo=%s value=%.2fx want=>=%gx met=%v\n", class, side, label, v, g, v >= g)
+			}
+			if g, ok := maxFloor[class]; ok && cpu["floor"] > 0 {
+				v := float64(cpu[name]) / float64(cpu["floor"])
+				fmt.Fprintf(ps.stdout, "goal id=cpu_vs_floor_%s side=%s photo=%s value=%.2fx want=<=%gx met=%v\n", class, side, label, v, g, v <= g)
+			}
 		}
 		// How far core is from what any client must spend; below 1x is
 		// core's own work (checks, escaping as it sends) on top of a floor.

@@ -12,25 +12,33 @@ import (
 )
 
 // TestRun runs every client for two calls each on the small photo, against
-// the sandbox and the null upstream.
+// the sandbox and the null upstream; this tree's coreclient stands in for
+// the earlier commit's.
 func TestRun(t *testing.T) {
 	if _, err := specsample.Load(); err != nil {
 		t.Skipf("the samples cannot run: %v", err)
 	}
-	python, clients := "python3", "core,go,python,floor,floor-sync"
+	python, clients := "python3", "core,before,go,python,floor,floor-sync"
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Log("python3 is not installed: the Python sample is left out")
-		python, clients = "", "core,go,floor,floor-sync"
+		python, clients = "", "core,before,go,floor,floor-sync"
 	}
 	bins, err := harness.BuildAll(context.Background(), t.TempDir(), "sandbox", "coreclient")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out strings.Builder
-	err = run(context.Background(), []string{"-sandbox", bins["sandbox"], "-coreclient", bins["coreclient"],
+	err = run(context.Background(), []string{"-sandbox", bins["sandbox"], "-coreclient", bins["coreclient"], "-before", bins["coreclient"],
 		"-python", python, "-clients", clients, "-n", "2", "-seconds", "10", "-rounds", "2", "-photos", harness.SmallPhoto, "-null-photos", harness.SmallPhoto}, &out)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, side := range []string{"after", "before"} {
+		for _, id := range []string{"cpu_vs_go_sample_33KB", "cpu_vs_floor_33KB"} {
+			if !regexp.MustCompile(`goal id=` + id + ` side=` + side + ` photo=33KB value=[0-9.]+x want=[<>]=[0-9.]+x met=(true|false)\n`).MatchString(out.String()) {
+				t.Errorf("no %s goal line for the %s side in:\n%s", id, side, out.String())
+			}
+		}
 	}
 	for _, upstream := range []string{"sandbox", "null"} {
 		for _, c := range strings.Split(clients, ",") {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -53,6 +55,17 @@ func TestPhoto(t *testing.T) {
 	again, _ := Photo("pad:100000")
 	if len(padded) != 100000 || !bytes.HasPrefix(padded, small) || !bytes.Equal(padded, again) {
 		t.Error("a padded photo is the small one, then reproducible bytes, to the size asked")
+	}
+	for _, spec := range strings.Split(GoalPhotos, ",") {
+		p, err := Photo(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, _ := Photo(spec)
+		want := map[int]string{0: "33KB", 1: "500KB", 2: "3MB"}[slices.Index(strings.Split(GoalPhotos, ","), spec)]
+		if !bytes.Equal(p, again) || Class(len(p)) != want || p[0] != 0xff || p[1] != 0xd8 {
+			t.Errorf("%s: %d bytes of class %s, want a reproducible JPEG of class %s", spec, len(p), Class(len(p)), want)
+		}
 	}
 	if _, err := Photo("pad:x"); err == nil {
 		t.Error("want an error for a bad size")
