@@ -91,6 +91,8 @@ func TestViaRPC(t *testing.T) {
 		"FACEID_COS_BASE_URL":   cosSrv.URL,
 		"TENCENTCLOUD_SECRETID": "AKIDtemporary", "TENCENTCLOUD_SECRETKEY": "temporary",
 		"TENCENTCLOUD_SESSIONTOKEN": "token", "TENCENTCLOUD_RUNENV": "SCF",
+		// Set after the runtime started, like the rest: applied at once.
+		"GOMEMLIMIT": "100MiB",
 	}
 	body, _ := json.Marshal(map[string]string{"name": "张三", "idcard": photoID,
 		"image": base64.StdEncoding.EncodeToString(photo)})
@@ -132,6 +134,10 @@ func TestViaRPC(t *testing.T) {
 		}
 		if n := strings.Count(out.String(), `"msg":"configured"`); n != 1 {
 			t.Errorf("configured %d times, want once", n)
+		}
+		// The decode memory is half of the configuration's GOMEMLIMIT.
+		if !strings.Contains(out.String(), `"DecodeMemory":52428800,`) {
+			t.Errorf("decode memory is not half of GOMEMLIMIT=100MiB:\n%s", out.String())
 		}
 	})
 

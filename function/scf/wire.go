@@ -26,6 +26,10 @@ func fromEnv(log *slog.Logger) builders {
 	build := func(ctx context.Context) (*parts, error) {
 		return built.get(ctx, func(ctx context.Context) (*parts, error) {
 			var p parts
+			// Before the settings: the decode memory is half the limit.
+			if err := applyMemoryLimit(); err != nil {
+				return nil, err
+			}
 			var err error
 			if p.set, err = config.Load(); err != nil {
 				return nil, err
