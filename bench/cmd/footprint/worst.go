@@ -115,7 +115,7 @@ func padBytes(n int) []byte {
 func pngCase(depth byte, interlaced bool, size int) func(int64, float64) ([]byte, error) {
 	return func(budget int64, f float64) ([]byte, error) {
 		w, h, err := largest(budget, size > maxPhoto, f, func(k int) (int, int) { return k, k },
-			func(w, h int) []byte { return flatPNG(w, h, depth, interlaced, 0) })
+			func(w, h int) []byte { return pngHeader(w, h, depth, interlaced, nil) })
 		if err != nil {
 			return nil, err
 		}
@@ -132,9 +132,9 @@ func flatPNG(w, h int, depth byte, interlaced bool, padding int) []byte {
 		}
 		return h * (1 + (bits*w+7)/8)
 	}
-	raw, il := rows(w, h), byte(0)
+	raw := rows(w, h)
 	if interlaced {
-		il, raw = 1, 0
+		raw = 0
 		for _, p := range [7][4]int{{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}} {
 			raw += rows((w-p[0]+p[2]-1)/p[2], (h-p[1]+p[3]-1)/p[3])
 		}
@@ -146,16 +146,26 @@ func flatPNG(w, h int, depth byte, interlaced bool, padding int) []byte {
 		zw.Write(zeros[:min(n, len(zeros))])
 	}
 	zw.Close()
+	out := pngHeader(w, h, depth, interlaced, z.Bytes())
+	if padding > 0 {
+		out = append(out, pngChunk("pdDg", padBytes(padding))...)
+	}
+	return append(out, pngChunk("IEND", nil)...)
+}
+
+// pngHeader is an RGBA PNG's signature, header and one data chunk: all
+// that decode.EstimateOf reads.
+func pngHeader(w, h int, depth byte, interlaced bool, data []byte) []byte {
+	il := byte(0)
+	if interlaced {
+		il = 1
+	}
 	ihdr := binary.BigEndian.AppendUint32(nil, uint32(w))
 	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(h))
 	ihdr = append(ihdr, depth, 6, 0, 0, il)
 	out := []byte("\x89PNG\r\n\x1a\n")
 	out = append(out, pngChunk("IHDR", ihdr)...)
-	out = append(out, pngChunk("IDAT", z.Bytes())...)
-	if padding > 0 {
-		out = append(out, pngChunk("pdDg", padBytes(padding))...)
-	}
-	return append(out, pngChunk("IEND", nil)...)
+	return append(out, pngChunk("IDAT", data)...)
 }
 
 func pngChunk(typ string, data []byte) []byte {
