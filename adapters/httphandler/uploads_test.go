@@ -15,29 +15,19 @@ import (
 	"github.com/faceid-verify/faceid/adapters/upload/s3store"
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/hmacauth"
+	"github.com/faceid-verify/faceid/internal/presignfixture"
 	"github.com/faceid-verify/faceid/internal/s3fake"
 	"github.com/faceid-verify/faceid/sandbox"
 )
 
 const uploadBucket = "photos"
 
-// countingPresigner counts the upload addresses signed.
-type countingPresigner struct {
-	upload.Presigner
-	puts int
-}
-
-func (c *countingPresigner) PresignPut(ctx context.Context, ref upload.Ref, spec upload.PutSpec, ttl time.Duration) (string, http.Header, error) {
-	c.puts++
-	return c.Presigner.PresignPut(ctx, ref, spec, ttl)
-}
-
 // uploadsFixture is the handler with the upload flow on a gofakes3
 // bucket, and the bucket's own store.
 type uploadsFixture struct {
 	*fixture
 	store   *s3store.Store
-	presign *countingPresigner
+	presign *presignfixture.Counter
 }
 
 func newUploadsFixture(t *testing.T, opts Options) *uploadsFixture {
@@ -50,8 +40,8 @@ func newUploadsFixture(t *testing.T, opts Options) *uploadsFixture {
 	opts.Uploads = fw
 	f := newFixture(t, sandbox.Config{}, core.Config{}, opts)
 	t.Cleanup(f.close)
-	cp := &countingPresigner{Presigner: st}
-	is, err := upload.NewIssuer(upload.Config{MACKey: "test-upload-mac-key-0123456789abcdef"},
+	cp := &presignfixture.Counter{Presigner: st}
+	is, err := upload.NewIssuer(upload.Config{MACKey: presignfixture.MACKey},
 		upload.IssueConfig{Bucket: uploadBucket}, f.client, cp, st)
 	if err != nil {
 		t.Fatal(err)
@@ -152,8 +142,8 @@ func TestIssueUploadRefusals(t *testing.T) {
 	if a.Msg != b.Msg || a.Code != b.Code || up.Code != ver.Code || *a.Error != *b.Error {
 		t.Errorf("/uploads says %s, /verify says %s", up.Body, ver.Body)
 	}
-	if f.presign.puts != 0 {
-		t.Errorf("%d addresses signed for refused requests", f.presign.puts)
+	if f.presign.Signed() != 0 {
+		t.Errorf("%d addresses signed for refused requests", f.presign.Signed())
 	}
 	if n := f.sb.Stats().Received; n != 0 {
 		t.Errorf("upstream received %d calls", n)
@@ -225,8 +215,8 @@ func TestUploadsInDropInMode(t *testing.T) {
 			t.Errorf("%s: %d %s, want %d", tc.name, w.Code, w.Body, tc.status)
 		}
 	}
-	if f.presign.puts != 1 {
-		t.Errorf("%d addresses signed, want 1 (the signed request's)", f.presign.puts)
+	if f.presign.Signed() != 1 {
+		t.Errorf("%d addresses signed, want 1 (the signed request's)", f.presign.Signed())
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,12 +15,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/internal/presignfixture"
 )
 
-// testMACKey is FACEID_UPLOAD_MAC_KEY in these tests.
-const testMACKey = "test-upload-mac-key-0123456789abcdef"
-
-func issuedConfig() upload.Config { return upload.Config{MACKey: testMACKey} }
+func issuedConfig() upload.Config { return upload.Config{MACKey: presignfixture.MACKey} }
 
 // issuer hands out uploads into the test bucket, signed by the S3 store.
 func (e *env) issuer(t *testing.T, c upload.Caller, cfg upload.Config, p upload.Presigner) *upload.Issuer {
@@ -34,50 +31,6 @@ func (e *env) issuer(t *testing.T, c upload.Caller, cfg upload.Config, p upload.
 		t.Fatal(err)
 	}
 	return is
-}
-
-// appClient is a plain HTTP client, as a mobile app has: no SDK, no cloud
-// credentials.
-func appClient(t *testing.T) *http.Client {
-	t.Helper()
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
-}
-
-// send PUTs body to the ticket's address with headers (the ticket's
-// unless given), and returns the status.
-func send(t *testing.T, hc *http.Client, tk upload.Ticket, body []byte, headers map[string]string) int {
-	t.Helper()
-	if headers == nil {
-		headers = tk.UploadHeaders
-	}
-	req, err := http.NewRequest(tk.UploadMethod, tk.UploadURL, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
-// fetch GETs an address and returns the status and body.
-func fetch(t *testing.T, hc *http.Client, addr string) (int, []byte) {
-	t.Helper()
-	resp, err := hc.Get(addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
 }
 
 // s3Event is the event the Lambda adapter builds for an upload: no
@@ -126,14 +79,14 @@ func TestIssuedUploadIsVerifiedOnceAndReadable(t *testing.T) {
 		t.Errorf("signed headers %q: want the size, the type and every metadata header", sh)
 	}
 
-	app := appClient(t)
-	if st, _ := fetch(t, app, tk.ResultURL); st != http.StatusNotFound {
+	app := presignfixture.App(t)
+	if st, _ := presignfixture.Do(t, app, http.MethodGet, tk.ResultURL, nil, nil); st != http.StatusNotFound {
 		t.Errorf("result address before the upload: %d, want 404", st)
 	}
 	if _, err := is.Result(ctx, tk.Key); !errors.Is(err, upload.ErrNotFound) {
 		t.Errorf("Result before the upload = %v, want ErrNotFound", err)
 	}
-	if st := send(t, app, tk, e.photo, nil); st != http.StatusOK {
+	if st := presignfixture.Send(t, app, tk, e.photo, nil); st != http.StatusOK {
 		t.Fatalf("upload answered %d", st)
 	}
 	// The notification twice, then the app uploading the same photo again
@@ -143,7 +96,7 @@ func TestIssuedUploadIsVerifiedOnceAndReadable(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if st := send(t, app, tk, e.photo, nil); st != http.StatusOK {
+	if st := presignfixture.Send(t, app, tk, e.photo, nil); st != http.StatusOK {
 		t.Fatalf("second upload answered %d", st)
 	}
 	if err := p.Process(ctx, s3Event(tk.Key, time.Now())); err != nil {
@@ -153,7 +106,7 @@ func TestIssuedUploadIsVerifiedOnceAndReadable(t *testing.T) {
 		t.Errorf("billable calls = %d, want 1", st.Billable)
 	}
 
-	st, body := fetch(t, app, tk.ResultURL)
+	st, body := presignfixture.Do(t, app, http.MethodGet, tk.ResultURL, nil, nil)
 	if st != http.StatusOK {
 		t.Fatalf("result address: %d %s", st, body)
 	}
@@ -237,7 +190,7 @@ func TestTamperedIssuedUploadsCostNothing(t *testing.T) {
 			if tt.body != nil {
 				body = tt.body(e)
 			}
-			if st := send(t, appClient(t), tk, body, h); st != http.StatusOK {
+			if st := presignfixture.Send(t, presignfixture.App(t), tk, body, h); st != http.StatusOK {
 				t.Fatalf("gofakes3 answered %d", st)
 			}
 			at := time.Now()
@@ -273,7 +226,7 @@ func TestIssuedUploadFinishingJustAfterExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st := send(t, appClient(t), tk, e.photo, nil); st != http.StatusOK {
+	if st := presignfixture.Send(t, presignfixture.App(t), tk, e.photo, nil); st != http.StatusOK {
 		t.Fatal(st)
 	}
 	p := e.pipeline(t, issuedConfig(), client, nil)
@@ -285,21 +238,10 @@ func TestIssuedUploadFinishingJustAfterExpiry(t *testing.T) {
 	}
 }
 
-// presignCounter counts what reaches the store's presigner.
-type presignCounter struct {
-	upload.Presigner
-	n int
-}
-
-func (c *presignCounter) PresignPut(ctx context.Context, ref upload.Ref, spec upload.PutSpec, ttl time.Duration) (string, http.Header, error) {
-	c.n++
-	return c.Presigner.PresignPut(ctx, ref, spec, ttl)
-}
-
 func TestIssueRefusesWhatVerifyRefuses(t *testing.T) {
 	e := newEnv(t)
 	client := e.client(t, core.Config{})
-	counter := &presignCounter{Presigner: e.store}
+	counter := &presignfixture.Counter{Presigner: e.store}
 	is := e.issuer(t, client, issuedConfig(), counter)
 	tests := []struct {
 		name          string
@@ -331,8 +273,8 @@ func TestIssueRefusesWhatVerifyRefuses(t *testing.T) {
 			}
 		})
 	}
-	if counter.n != 0 {
-		t.Errorf("%d uploads were presigned for refused requests", counter.n)
+	if counter.Signed() != 0 {
+		t.Errorf("%d uploads were presigned for refused requests", counter.Signed())
 	}
 	if e.sb.Stats().Received != 0 {
 		t.Error("the upstream was called")
@@ -408,11 +350,11 @@ func TestIssuedKeyIsPaidOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := e.pipeline(t, issuedConfig(), client, nil)
-	app := appClient(t)
+	app := presignfixture.App(t)
 	// The second photo differs (bytes after the JPEG's end): another
 	// object version to the store, the same ticket to the pipeline.
 	for _, photo := range [][]byte{e.photo, append(append([]byte{}, e.photo...), 0)} {
-		if st := send(t, app, tk, photo, nil); st != http.StatusOK {
+		if st := presignfixture.Send(t, app, tk, photo, nil); st != http.StatusOK {
 			t.Fatal(st)
 		}
 		if err := p.Process(context.Background(), s3Event(tk.Key, time.Now())); err != nil {
@@ -433,7 +375,7 @@ func TestIssueWithIdempotencyKey(t *testing.T) {
 	e := newEnv(t)
 	client := e.client(t, core.Config{})
 	is := e.issuer(t, client, issuedConfig(), nil)
-	other := e.issuer(t, client, upload.Config{MACKey: testMACKey + "-other"}, nil)
+	other := e.issuer(t, client, upload.Config{MACKey: presignfixture.MACKey + "-other"}, nil)
 	req := upload.IssueRequest{Name: goodName, IDCard: goodID, IdempotencyKey: "order-1"}
 	issue := func(is *upload.Issuer, r upload.IssueRequest) string {
 		tk, err := is.Issue(context.Background(), r)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,10 +14,9 @@ import (
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/adapters/upload/cosstore"
 	"github.com/faceid-verify/faceid/internal/cosfake"
+	"github.com/faceid-verify/faceid/internal/presignfixture"
 	cos "github.com/tencentyun/cos-go-sdk-v5"
 )
-
-const macKey = "test-upload-mac-key-0123456789abcdef"
 
 // signingFake is a COS bucket that checks signatures with the test key.
 func signingFake() *cosfake.Bucket {
@@ -33,7 +31,7 @@ func presignWorld(t *testing.T, f *cosfake.Bucket) (*cosWorld, *upload.Issuer) {
 	t.Helper()
 	w := newCOSWorld(t, f)
 	st := newStore(t, f)
-	cfg := upload.Config{MACKey: macKey}
+	cfg := upload.Config{MACKey: presignfixture.MACKey}
 	var err error
 	if w.p, err = upload.New(cfg, w.client, st, upload.WithPollInterval(20*time.Millisecond)); err != nil {
 		t.Fatal(err)
@@ -43,31 +41,6 @@ func presignWorld(t *testing.T, f *cosfake.Bucket) (*cosWorld, *upload.Issuer) {
 		t.Fatal(err)
 	}
 	return w, is
-}
-
-func appClient(t *testing.T) *http.Client {
-	t.Helper()
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
-}
-
-func do(t *testing.T, hc *http.Client, method, addr string, body []byte, h map[string]string) (int, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, addr, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range h {
-		req.Header.Set(k, v)
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
 }
 
 // cosEvent is what the SCF adapter builds for an upload.
@@ -95,11 +68,11 @@ func TestCOSPresignedUploadIsVerifiedOnce(t *testing.T) {
 			t.Errorf("%q holds personal data", s)
 		}
 	}
-	app := appClient(t)
-	if st, _ := do(t, app, http.MethodGet, tk.ResultURL, nil, nil); st != http.StatusNotFound {
+	app := presignfixture.App(t)
+	if st, _ := presignfixture.Do(t, app, http.MethodGet, tk.ResultURL, nil, nil); st != http.StatusNotFound {
 		t.Errorf("result address before the upload: %d, want 404", st)
 	}
-	if st, b := do(t, app, tk.UploadMethod, tk.UploadURL, w.photo, tk.UploadHeaders); st != http.StatusOK {
+	if st, b := presignfixture.Do(t, app, tk.UploadMethod, tk.UploadURL, w.photo, tk.UploadHeaders); st != http.StatusOK {
 		t.Fatalf("upload: %d %s", st, b)
 	}
 	for range 2 {
@@ -110,7 +83,7 @@ func TestCOSPresignedUploadIsVerifiedOnce(t *testing.T) {
 	if st := w.sb.Stats(); st.Billable != 1 {
 		t.Errorf("billable calls = %d, want 1", st.Billable)
 	}
-	st, body := do(t, app, http.MethodGet, tk.ResultURL, nil, nil)
+	st, body := presignfixture.Do(t, app, http.MethodGet, tk.ResultURL, nil, nil)
 	var r upload.Result
 	if st != http.StatusOK || json.Unmarshal(body, &r) != nil || r.Outcome != upload.OutcomeVerified || !r.Passed ||
 		r.Person.IDCard != "110***********0011" {
@@ -159,7 +132,7 @@ func TestCOSRefusesUploadsOutsideTheSignature(t *testing.T) {
 			if tt.later > 0 {
 				f.Now = func() time.Time { return time.Now().Add(tt.later) }
 			}
-			if st, b := do(t, appClient(t), tk.UploadMethod, tk.UploadURL, body, h); st != http.StatusForbidden {
+			if st, b := presignfixture.Do(t, presignfixture.App(t), tk.UploadMethod, tk.UploadURL, body, h); st != http.StatusForbidden {
 				t.Fatalf("upload answered %d %s, want 403", st, b)
 			}
 			if keys := f.Keys("uploads/"); len(keys) != 0 {
@@ -220,12 +193,12 @@ func TestFakeChecksSignatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := appClient(t)
-	if st, _ := do(t, app, http.MethodGet, get, nil, nil); st != http.StatusOK {
+	app := presignfixture.App(t)
+	if st, _ := presignfixture.Do(t, app, http.MethodGet, get, nil, nil); st != http.StatusOK {
 		t.Errorf("presigned GET: %d", st)
 	}
 	forged := strings.Replace(get, "/results/x.json", "/results/y.json", 1)
-	if st, _ := do(t, app, http.MethodGet, forged, nil, nil); st != http.StatusForbidden {
+	if st, _ := presignfixture.Do(t, app, http.MethodGet, forged, nil, nil); st != http.StatusForbidden {
 		t.Errorf("a presigned GET moved to another key: %d, want 403", st)
 	}
 }
