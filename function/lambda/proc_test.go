@@ -1,11 +1,9 @@
 package main
 
 import (
-	"net"
 	"os/exec"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/faceid-verify/faceid/internal/proctest"
 	"github.com/faceid-verify/faceid/internal/syncbuf"
@@ -30,17 +28,8 @@ func buildRIE(t *testing.T) string {
 func start(t *testing.T, cmd *exec.Cmd, addr string) *syncbuf.Buffer {
 	t.Helper()
 	out := proctest.Start(t, cmd)
-	for deadline := time.Now().Add(15 * time.Second); ; {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return out
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s not listening on %s: %v\n%s", cmd.Path, addr, err, out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	proctest.WaitUntil(t, cmd.Path+" on "+addr, out, proctest.DialReady(addr))
+	return out
 }
 
 func addr(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }

@@ -194,16 +194,14 @@ func startInstance(t *testing.T, bin string, env map[string]string) string {
 	}
 	out := proctest.Start(t, cmd)
 	base := "http://" + addr
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	proctest.WaitUntil(t, "instance", out, func() error {
 		resp, err := http.Get(base + "/healthz")
 		if err == nil {
 			resp.Body.Close()
-			return base
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("instance did not start: %v\n%s", err, out.String())
-		}
-	}
+		return err
+	})
+	return base
 }
 
 // post sends a JSON verification, with an Idempotency-Key when key is set

@@ -5,7 +5,6 @@ import (
 	"os/exec"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/tencentyun/scf-go-lib/cloudfunction/messages"
 
@@ -29,17 +28,17 @@ func startFunction(t *testing.T, bin string) (*rpc.Client, *syncbuf.Buffer) {
 	cmd := exec.Command(bin)
 	cmd.Env = []string{"_LAMBDA_SERVER_PORT=" + port, "HOME=" + t.TempDir()}
 	out := proctest.Start(t, cmd)
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		c, err := rpc.Dial("tcp", "127.0.0.1:"+port)
-		if err == nil {
-			if err = c.Call("Function.Ping", &messages.PingRequest{}, &messages.PingResponse{}); err == nil {
-				t.Cleanup(func() { c.Close() })
-				return c, out
-			}
+	var c *rpc.Client
+	proctest.WaitUntil(t, "Function.Ping on port "+port, out, func() error {
+		var err error
+		if c, err = rpc.Dial("tcp", "127.0.0.1:"+port); err != nil {
+			return err
+		}
+		if err = c.Call("Function.Ping", &messages.PingRequest{}, &messages.PingResponse{}); err != nil {
 			c.Close()
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("function not answering Function.Ping on port %s: %v\n%s", port, err, out.String())
-		}
-	}
+		return err
+	})
+	t.Cleanup(func() { c.Close() })
+	return c, out
 }

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/faceid-verify/faceid/internal/proctest"
 )
 
 // The folders of test photos, relative to the module's root: the shared
@@ -24,7 +26,7 @@ const (
 // module's root (Photos, PhotoData), failing tb if it cannot be read.
 func ReadFile(tb testing.TB, dir, name string) []byte {
 	tb.Helper()
-	b, err := os.ReadFile(filepath.Join(root(tb), dir, name))
+	b, err := os.ReadFile(filepath.Join(proctest.RepoRoot(tb), dir, name))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -35,26 +37,6 @@ func ReadFile(tb testing.TB, dir, name string) []byte {
 func Read(tb testing.TB, name string) []byte {
 	tb.Helper()
 	return ReadFile(tb, Photos, name)
-}
-
-// root is the module's root: the nearest folder above the test's working
-// directory (its package's) that holds go.mod.
-func root(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			tb.Fatal("no go.mod above the test's directory")
-		}
-		dir = up
-	}
 }
 
 // JPEG encodes m at quality.

@@ -4,10 +4,13 @@
 package proctest
 
 import (
+	"fmt"
 	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/faceid-verify/faceid/internal/syncbuf"
 )
@@ -36,7 +39,6 @@ func FreePort(t testing.TB) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// Output collects a process's output for failure messages; the mutex is
 // Start starts cmd with its output collected, in its own process group so
 // that children it starts (the Lambda emulator runs the function as one)
 // are killed with it at cleanup. The output is logged if the test failed.
@@ -56,4 +58,56 @@ func Start(t testing.TB, cmd *exec.Cmd) *syncbuf.Buffer {
 		}
 	})
 	return out
+}
+
+// WaitUntil polls ready every 20 ms until it returns nil, and fails t
+// with ready's last error and the output collected so far (out, which may
+// be nil) if that takes over 30 s: what a test does after Start until the
+// process serves.
+func WaitUntil(t testing.TB, what string, out *syncbuf.Buffer, ready func() error) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		err := ready()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			msg := fmt.Sprintf("%s did not start: %v", what, err)
+			if out != nil {
+				msg += "\n" + out.String()
+			}
+			t.Fatal(msg)
+		}
+	}
+}
+
+// DialReady is a WaitUntil condition: addr accepts TCP connections.
+func DialReady(addr string) func() error {
+	return func() error {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+}
+
+// RepoRoot is the module's root: the nearest folder above the test's
+// working directory (its package's) that holds go.mod.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			t.Fatal("no go.mod above the test's directory")
+		}
+		dir = up
+	}
 }

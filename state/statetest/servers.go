@@ -3,7 +3,6 @@ package statetest
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -51,7 +50,7 @@ func StartRedis(t testing.TB, extra ...string) *Server {
 	args := append([]string{"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"}, extra...)
 	s := &Server{Addr: "127.0.0.1:" + port, cmd: exec.Command(bin, args...)}
 	proctest.Start(t, s.cmd)
-	waitFor(t, "redis-server", func() error {
+	proctest.WaitUntil(t, "redis-server", nil, func() error {
 		c, err := net.DialTimeout("tcp", s.Addr, time.Second)
 		if err != nil {
 			return err
@@ -83,7 +82,7 @@ func StartMoto(t testing.TB) *Server {
 	moto := &url.URL{Scheme: "http", Host: "127.0.0.1:" + port}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", port)
 	proctest.Start(t, cmd)
-	waitFor(t, "moto_server", func() error {
+	proctest.WaitUntil(t, "moto_server", nil, func() error {
 		resp, err := http.Get(moto.String() + "/moto-api/")
 		if err != nil {
 			return err
@@ -120,21 +119,6 @@ func StartMoto(t testing.TB) *Server {
 func (s *Server) SetEnv(t testing.TB) {
 	for k, v := range s.Env {
 		t.Setenv(k, v)
-	}
-}
-
-func waitFor(t testing.TB, what string, ready func() error) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		err := ready()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal(fmt.Sprintf("%s did not start: %v", what, err))
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 

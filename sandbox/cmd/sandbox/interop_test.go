@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faceid-verify/faceid/internal/proctest"
 	"github.com/faceid-verify/faceid/internal/specsample"
 	"github.com/faceid-verify/faceid/sandbox"
 )
@@ -24,7 +25,7 @@ import (
 // read from the spec at test time and changed only in its URL, keys and
 // body values, against the standalone sandbox binary.
 func TestPythonSampleInterop(t *testing.T) {
-	root := repoRoot(t)
+	root := proctest.RepoRoot(t)
 	spec, err := specsample.Load()
 	if err != nil {
 		t.Skipf("the Python sample cannot run: %v", err)
@@ -33,18 +34,11 @@ func TestPythonSampleInterop(t *testing.T) {
 	if err != nil {
 		t.Skip("python3 is not installed; the Python sample client cannot run")
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("the go command is not on PATH; cannot build the sandbox binary")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
 
-	bin := filepath.Join(dir, "sandbox")
-	if out, err := exec.CommandContext(ctx, goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := proctest.GoBuild(t, "sandbox", ".")
 	caFile := filepath.Join(dir, "ca.pem")
 	// HTTPS, as in the sample; it turns certificate checks off itself.
 	url, stop := startBinary(t, bin, "-addr", "127.0.0.1:0", "-tls", "-tls-ca-out", caFile)
@@ -166,23 +160,4 @@ func fetchStats(t *testing.T, url, caFile string) sandbox.Stats {
 		t.Fatal(err)
 	}
 	return st
-}
-
-// repoRoot walks up from the test's directory to the module root.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
 }

@@ -27,7 +27,7 @@ func TestOwnClientsAgainstSandbox(t *testing.T) {
 	bin := proctest.GoBuild(t, "sandbox", ".")
 	base, stop := startBinary(t, bin, "-addr", "127.0.0.1:0", "-secret-id", id, "-secret-key", secret)
 	defer stop()
-	photo, err := filepath.Abs(filepath.Join(repoRoot(t), "testdata", "photos", "small-320x240.jpg"))
+	photo, err := filepath.Abs(filepath.Join(proctest.RepoRoot(t), "testdata", "photos", "small-320x240.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}
