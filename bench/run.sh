@@ -56,7 +56,7 @@ fi
 
 if ! skip micro; then
 	section "1. core overhead per verification vs the floor (go test -bench, -count=$COUNT)"
-	$GO test -run='^$' -bench='^(BenchmarkCoreOverhead|BenchmarkFloor|BenchmarkFormEncoding|BenchmarkEscape)$' -benchmem -count="$COUNT" ./core/ | tee "$OUT/core.txt" | tee -a "$RES"
+	$GO test -run='^$' -bench='^(BenchmarkCoreOverhead|BenchmarkFloor)$' -benchmem -count="$COUNT" ./core/ | tee "$OUT/core.txt" | tee -a "$RES"
 	{
 		$GO test -run='^$' -bench='^BenchmarkDecodeBase64$//^std$' -benchmem -count="$COUNT" ./core/photo/
 		$GO test -run='^$' -bench='^(BenchmarkDecodeBase64Into|BenchmarkReadHead)$' -benchmem -count="$COUNT" ./core/photo/

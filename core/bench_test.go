@@ -48,13 +48,7 @@ const benchAnswer = `{"msg":"成功","success":true,"code":200,"data":{"order_no
 // time excluded, as Verify does it: checking the inbound base64 photo
 // (scanning the text, decoding its header, validating), producing the form
 // body as the transport reads it (io.Copy's 32 KiB buffer), the signature, and
-// decoding the answer.
-//
-// "buffered" is the way it was done before header-only decoding and
-// streaming (commit 8bf9ac2): the photo decoded whole into a pooled buffer,
-// the body escaped into another. "baseline" is the way before any tuning
-// (commit 676fc33): the photo decoded into a new buffer, encoded to base64
-// again and escaped a byte at a time. All run in one process so their
+// decoding the answer. BenchmarkFloor runs in the same process, so their
 // ratios are measured under the same load.
 func BenchmarkCoreOverhead(b *testing.B) {
 	c := &Client{cfg: Config{}.WithDefaults(), now: time.Now}
@@ -62,58 +56,35 @@ func BenchmarkCoreOverhead(b *testing.B) {
 	resp := &http.Response{StatusCode: 200, Header: http.Header{}}
 	lim := c.cfg.Limits()
 	wire := make([]byte, 32<<10) // the transport's copy buffer
-	for _, mode := range []string{"tuned", "buffered", "baseline"} {
-		for _, sz := range benchSizes {
-			b64 := base64.StdEncoding.EncodeToString(benchPhoto(b, sz.n))
-			b.Run(mode+"/"+sz.name, func(b *testing.B) {
-				b.SetBytes(int64(sz.n))
-				b.ReportAllocs()
-				for b.Loop() {
-					req := Request{Name: "张三", IDCard: testID, ImageBase64: b64}
-					scratch := c.photos.get()
-					var (
-						checked Checked
-						err     error
-					)
-					switch mode {
-					case "baseline":
-						checked, err = req.Validate(context.Background(), lim, time.Now())
-						checked.text = ""
-					default:
-						checked, err = req.validate(context.Background(), lim, time.Now(), scratch, mode == "tuned")
-					}
-					if err != nil {
-						b.Fatal(err)
-					}
-					switch mode {
-					case "tuned":
-						// Read as the transport reads it, into io.Copy's buffer.
-						body := c.newBody(checked)
-						r := body.reader()
-						for {
-							if _, err := r.Read(wire); err != nil {
-								break
-							}
-						}
-						body.release()
-					case "buffered":
-						body := newSharedBody(&c.pool)
-						encodeForm(body.buf, checked)
-						body.release()
-					default:
-						body := newSharedBody(&c.pool)
-						encodeFormBytewise(body.buf, checked)
-						body.release()
-					}
-					h := make(http.Header, 4)
-					hmacauth.Sign(h, creds, time.Now())
-					if _, err := c.decode(resp, []byte(benchAnswer), ""); err != nil {
-						b.Fatal(err)
-					}
-					c.photos.put(scratch)
+	for _, sz := range benchSizes {
+		b64 := base64.StdEncoding.EncodeToString(benchPhoto(b, sz.n))
+		b.Run(sz.name, func(b *testing.B) {
+			b.SetBytes(int64(sz.n))
+			b.ReportAllocs()
+			for b.Loop() {
+				req := Request{Name: "张三", IDCard: testID, ImageBase64: b64}
+				scratch := c.photos.get()
+				checked, err := req.validate(context.Background(), lim, time.Now(), scratch, true)
+				if err != nil {
+					b.Fatal(err)
 				}
-			})
-		}
+				// Read as the transport reads it, into io.Copy's buffer.
+				body := c.newBody(checked)
+				r := body.reader()
+				for {
+					if _, err := r.Read(wire); err != nil {
+						break
+					}
+				}
+				body.release()
+				h := make(http.Header, 4)
+				hmacauth.Sign(h, creds, time.Now())
+				if _, err := c.decode(resp, []byte(benchAnswer), ""); err != nil {
+					b.Fatal(err)
+				}
+				c.photos.put(scratch)
+			}
+		})
 	}
 }
 
@@ -138,44 +109,9 @@ func BenchmarkFloor(b *testing.B) {
 	}
 }
 
-// BenchmarkFormEncoding compares ways to write the photo into the form
-// body: the obvious base64.EncodeToString + url.Values.Encode; the first
-// fused encoder, escaping a byte at a time; the word-at-a-time one used
-// for photos given as bytes; and sending the caller's canonical text as it
-// is, escaped the same way, used for photos given as base64.
-func BenchmarkFormEncoding(b *testing.B) {
-	for _, sz := range benchSizes {
-		photo := benchPhoto(b, sz.n)
-		text := base64.StdEncoding.EncodeToString(photo)
-		for _, v := range []struct {
-			name string
-			fn   func(*bytes.Buffer)
-		}{
-			{"url.Values", func(buf *bytes.Buffer) { buf.WriteString(urlValuesForm(photo)) }},
-			{"bytewise", func(buf *bytes.Buffer) { appendBase64EscapedBytewise(buf, photo) }},
-			{"fused", func(buf *bytes.Buffer) { appendBase64Escaped(buf, photo) }},
-			{"passthrough", func(buf *bytes.Buffer) { appendEscaped(buf, text) }},
-		} {
-			b.Run(v.name+"/"+sz.name, func(b *testing.B) {
-				var buf bytes.Buffer
-				b.SetBytes(int64(sz.n))
-				b.ReportAllocs()
-				for b.Loop() {
-					buf.Reset()
-					v.fn(&buf)
-				}
-			})
-		}
-	}
-}
-
-func urlValuesForm(photo []byte) string {
-	return url.Values{"image": {base64.StdEncoding.EncodeToString(photo)}}.Encode()
-}
-
 // encodeFormBytewise and appendBase64EscapedBytewise are the encoder as
-// it was before the word-at-a-time escaping, kept as the benchmarks'
-// baseline and as a reference the tests compare against.
+// it was before the word-at-a-time escaping, kept as a reference the
+// tests compare against.
 func encodeFormBytewise(buf *bytes.Buffer, c Checked) {
 	n := base64.StdEncoding.EncodedLen(len(c.Image))
 	buf.Grow(64 + len(c.URL)*3 + len(c.Name)*3 + n + n/8)
@@ -219,8 +155,8 @@ func appendBase64EscapedBytewise(buf *bytes.Buffer, src []byte) {
 	}
 }
 
-// The benchmarks' fast paths must write what their references do. These
-// tests sit here, beside the references.
+// The fast paths must write what their references do. These tests sit
+// here, beside the references.
 
 // TestEncodeFormChunks checks the body against url.Values for photos
 // whose base64 is all escapes (three times the typical room: the buffer

@@ -15,7 +15,7 @@ import (
 // photo's bytes base64-encoded a chunk at a time into a small stack buffer
 // and percent-escaped from there (escape.go). base64.EncodeToString
 // followed by url.Values.Encode would build several full-size strings
-// instead, at several times the cost (BenchmarkFormEncoding).
+// instead, at several times the cost (docs/benchmarks.md, section 1).
 
 // encodeForm writes the body the market's sample clients send: all four
 // fields in their order, the unused photo source left empty.

@@ -10,7 +10,7 @@ import (
 // its padding '=' must be percent-escaped. Escaping is the one pass core
 // makes over every character after paying is decided, so it is done a
 // 64-character block at a time: the block is stored whole and each escape
-// re-stores the rest of the block three bytes on (BenchmarkEscape); word
+// re-stores the rest of the block three bytes on (docs/benchmarks.md, a); word
 // arithmetic finds the block's positions to escape. TestEscape and
 // FuzzEscape hold it to url.QueryEscape.
 

@@ -141,25 +141,3 @@ func FuzzEscape(f *testing.F) {
 		}
 	})
 }
-
-// BenchmarkEscape escapes the 500 KB photo's text as the streaming body
-// does, in the room of io.Copy's 32 KiB buffer: a word at a time (the way
-// before blocks), and as core does (escapeText: blocks, then words).
-func BenchmarkEscape(b *testing.B) {
-	text := base64.StdEncoding.EncodeToString(benchPhoto(b, 500_000))
-	out := make([]byte, 32<<10)
-	k := (len(out) - escapeSlack) / 3
-	b.Run("words", func(b *testing.B) { benchEscape(b, escapeWords[string], out, text, k) })
-	b.Run("text", func(b *testing.B) { benchEscape(b, escapeText, out, text, k) })
-}
-
-func benchEscape(b *testing.B, fn func([]byte, string) int, out []byte, text string, k int) {
-	b.SetBytes(int64(len(text)))
-	for b.Loop() {
-		for r := text; len(r) > 0; {
-			c := min(len(r), k)
-			fn(out, r[:c])
-			r = r[c:]
-		}
-	}
-}

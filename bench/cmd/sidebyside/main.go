@@ -10,12 +10,6 @@
 // one process the Python sample is exec'd in a loop and the Go sample's
 // main is renamed and called in a loop, by drivers written here.
 //
-// Then the same clients run again, with the photos of -null-photos, against
-// a null upstream that reads each body and replays one answer without
-// checking anything (harness.StartNull): against it, calls per second
-// measure the clients alone, since the calls are sequential and the
-// sandbox shares the machine's cores.
-//
 //	sidebyside -sandbox bin/sandbox -coreclient bin/coreclient [-seconds 5] [-n 5000]
 package main
 
@@ -24,7 +18,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -38,7 +31,6 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/bench/internal/harness"
-	"github.com/faceid-verify/faceid/core/codes"
 	"github.com/faceid-verify/faceid/internal/specsample"
 )
 
@@ -75,7 +67,6 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	photos := fs.String("photos", harness.GoalPhotos, "comma-separated photos (harness.Photo specs)")
 	rounds := fs.Int("rounds", 3, "runs of each client per photo, taking turns; the medians are compared")
 	only := fs.String("clients", "core,before,go,python,floor,floor-sync", "which clients to run (before only with -before)")
-	nullPhotos := fs.String("null-photos", "pad:500000", "photos to run again against the null upstream (harness.StartNull); empty for none")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -93,28 +84,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	defer sb.Stop()
 	limit := time.Duration(*seconds * float64(time.Second))
 	p := pass{spec: spec, coreBin: *coreBin, beforeBin: *beforeBin, python: *python, clients: *only, n: *n, rounds: max(*rounds, 1), limit: limit, stdout: stdout}
-	if err := p.run(ctx, sb, "sandbox", *photos); err != nil {
-		return err
-	}
-	if *nullPhotos == "" {
-		return nil
-	}
-	null, err := harness.StartNull([]byte(nullAnswer), "sidebyside-null")
-	if err != nil {
-		return err
-	}
-	defer null.Stop()
-	return p.run(ctx, null, "null", *nullPhotos)
+	return p.run(ctx, sb, "sandbox", *photos)
 }
-
-// nullAnswer is the sandbox's answer for harness.IDCard with the test
-// photo, as the null upstream replays it.
-var nullAnswer = func() string {
-	ok, _ := codes.Code(codes.OK)
-	b, _ := json.Marshal(map[string]any{"msg": ok.Zh, "success": true, "code": codes.OK,
-		"data": map[string]any{"order_no": "452712309338112000", "score": 0.93, "msg": codes.MsgSame, "incorrect": codes.Match}})
-	return string(b)
-}()
 
 // pass runs every client with every photo against one upstream.
 type pass struct {

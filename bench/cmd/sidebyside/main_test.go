@@ -12,7 +12,7 @@ import (
 )
 
 // TestRun runs every client for two calls each on the small photo, against
-// the sandbox and the null upstream; this tree's coreclient stands in for
+// the sandbox; this tree's coreclient stands in for
 // the earlier commit's.
 func TestRun(t *testing.T) {
 	if _, err := specsample.Load(); err != nil {
@@ -29,7 +29,7 @@ func TestRun(t *testing.T) {
 	}
 	var out strings.Builder
 	err = run(context.Background(), []string{"-sandbox", bins["sandbox"], "-coreclient", bins["coreclient"], "-before", bins["coreclient"],
-		"-python", python, "-clients", clients, "-n", "2", "-seconds", "10", "-rounds", "2", "-photos", harness.SmallPhoto, "-null-photos", harness.SmallPhoto}, &out)
+		"-python", python, "-clients", clients, "-n", "2", "-seconds", "10", "-rounds", "2", "-photos", harness.SmallPhoto}, &out)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
@@ -40,21 +40,20 @@ func TestRun(t *testing.T) {
 			}
 		}
 	}
-	for _, upstream := range []string{"sandbox", "null"} {
-		for _, c := range strings.Split(clients, ",") {
-			for _, round := range []string{"1", "2"} {
-				if !regexp.MustCompile(`upstream=` + upstream + ` photo=33KB client=` + c + ` calls=2 passed=2 .* round=` + round + `\n`).MatchString(out.String()) {
-					t.Errorf("no two passed calls for %s against the %s upstream in round %s:\n%s", c, upstream, round, out.String())
-				}
-			}
-			if !strings.Contains(out.String(), "median upstream="+upstream+" photo=33KB client="+c+" rounds=2 ") {
-				t.Errorf("no median of two rounds for %s against the %s upstream in:\n%s", c, upstream, out.String())
+	const upstream = "sandbox"
+	for _, c := range strings.Split(clients, ",") {
+		for _, round := range []string{"1", "2"} {
+			if !regexp.MustCompile(`upstream=` + upstream + ` photo=33KB client=` + c + ` calls=2 passed=2 .* round=` + round + `\n`).MatchString(out.String()) {
+				t.Errorf("no two passed calls for %s against the %s upstream in round %s:\n%s", c, upstream, round, out.String())
 			}
 		}
-		for _, vs := range []string{"core_vs=go", "floor-sync_vs=go"} {
-			if !strings.Contains(out.String(), "ratio upstream="+upstream+" photo=33KB "+vs+" ") {
-				t.Errorf("no %s ratio line for the %s upstream in:\n%s", vs, upstream, out.String())
-			}
+		if !strings.Contains(out.String(), "median upstream="+upstream+" photo=33KB client="+c+" rounds=2 ") {
+			t.Errorf("no median of two rounds for %s against the %s upstream in:\n%s", c, upstream, out.String())
+		}
+	}
+	for _, vs := range []string{"core_vs=go", "floor-sync_vs=go"} {
+		if !strings.Contains(out.String(), "ratio upstream="+upstream+" photo=33KB "+vs+" ") {
+			t.Errorf("no %s ratio line for the %s upstream in:\n%s", vs, upstream, out.String())
 		}
 	}
 }

@@ -8,12 +8,9 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -132,8 +129,7 @@ func (p *Proc) Stop() {
 	<-p.done
 }
 
-// Sandbox is the standalone sandbox serving HTTPS on a free loopback port,
-// or the null upstream (StartNull).
+// Sandbox is the standalone sandbox serving HTTPS on a free loopback port.
 type Sandbox struct {
 	*Proc
 	URL    string // https://127.0.0.1:port
@@ -141,8 +137,6 @@ type Sandbox struct {
 	// Dir is the temporary directory the certificate is in, for the
 	// caller's files too; Stop removes it.
 	Dir string
-
-	null *httptest.Server
 }
 
 // Endpoint is the URL a client posts verifications to.
@@ -167,42 +161,8 @@ func StartSandbox(bin, prefix string) (*Sandbox, error) {
 
 // Stop ends the sandbox and removes its directory.
 func (s *Sandbox) Stop() {
-	if s.null != nil {
-		s.null.Close()
-	} else {
-		s.Proc.Stop()
-	}
+	s.Proc.Stop()
 	os.RemoveAll(s.Dir)
-}
-
-// StartNull serves the upstream's path over HTTPS on loopback, in this
-// process, doing the least any server must: it reads each request body to
-// its end and sends answer. Nothing is checked, so calls against it cost
-// only what the client spends and the TLS and loopback work both sides
-// share: it shows how fast each client is where the server's own work
-// does not count. Like the sandbox, it speaks HTTP/1.1 only.
-func StartNull(answer []byte, prefix string) (*Sandbox, error) {
-	dir, err := os.MkdirTemp("", prefix)
-	if err != nil {
-		return nil, err
-	}
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := io.Copy(io.Discard, r.Body); err != nil || r.URL.Path != EndpointPath {
-			http.Error(w, "bad request", http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Write(answer)
-	}))
-	srv.StartTLS()
-	ca := filepath.Join(dir, "null-ca.pem")
-	block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
-	if err := os.WriteFile(ca, block, 0o600); err != nil {
-		srv.Close()
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	return &Sandbox{URL: srv.URL, CAFile: ca, Dir: dir, null: srv}, nil
 }
 
 // Trust is how a function process comes to trust the sandbox's
