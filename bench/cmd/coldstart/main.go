@@ -19,7 +19,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -27,22 +26,14 @@ import (
 	"github.com/faceid-verify/faceid/bench/internal/harness"
 )
 
-func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "coldstart:", err)
-		os.Exit(1)
-	}
-}
+func main() { harness.Main("coldstart", run) }
 
 // initGoal is the goal for init, in both platforms.
 const initGoal = 10 * time.Millisecond
 
 func run(_ context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("coldstart", flag.ContinueOnError)
-	sandboxBin := fs.String("sandbox", "", "sandbox binary")
-	rie := fs.String("rie", "", "aws-lambda-rie binary (empty: skip Lambda)")
-	bootstrap := fs.String("bootstrap", "", "Lambda bootstrap binary (-tags lambda.norpc)")
-	scf := fs.String("scf", "", "SCF main binary (empty: skip SCF)")
+	sandboxBin, rie, bootstrap, scf := harness.FunctionFlags(fs)
 	runs := fs.Int("runs", 20, "cold starts per platform")
 	photoSpec := fs.String("photo", harness.SmallPhoto, "photo of the first request")
 	if err := fs.Parse(args); err != nil {

@@ -23,15 +23,11 @@ import (
 	"runtime/pprof"
 	"time"
 
+	"github.com/faceid-verify/faceid/bench/internal/harness"
 	"github.com/faceid-verify/faceid/core"
 )
 
-func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "coreclient:", err)
-		os.Exit(1)
-	}
-}
+func main() { harness.Main("coreclient", run) }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("coreclient", flag.ContinueOnError)

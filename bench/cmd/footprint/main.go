@@ -37,12 +37,7 @@ import (
 	"github.com/faceid-verify/faceid/bench/internal/harness"
 )
 
-func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "footprint:", err)
-		os.Exit(1)
-	}
-}
+func main() { harness.Main("footprint", run) }
 
 // The goals: zips up to 8 MB; peak RSS under 110 MB in a 128 MB
 // function.
@@ -54,10 +49,7 @@ const (
 func run(_ context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("footprint", flag.ContinueOnError)
 	dist := fs.String("dist", "", "directory with the packages' zips (empty: skip)")
-	sandboxBin := fs.String("sandbox", "", "sandbox binary (empty: skip RSS)")
-	rie := fs.String("rie", "", "aws-lambda-rie binary")
-	bootstrap := fs.String("bootstrap", "", "Lambda bootstrap binary")
-	scf := fs.String("scf", "", "SCF main binary")
+	sandboxBin, rie, bootstrap, scf := harness.FunctionFlags(fs) // no -sandbox: no RSS
 	memLimit := fs.String("gomemlimit", "115MiB", "GOMEMLIMIT of the functions, in MiB")
 	only := fs.String("cases", "", "comma-separated worst cases to run (empty: all)")
 	side := fs.String("side", "after", "the label of the binaries' side in goal lines")

@@ -34,12 +34,7 @@ import (
 	"github.com/faceid-verify/faceid/internal/specsample"
 )
 
-func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "sidebyside:", err)
-		os.Exit(1)
-	}
-}
+func main() { harness.Main("sidebyside", run) }
 
 // client is one of the three, ready to run for a photo.
 type client struct {
