@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -179,10 +180,7 @@ func TestTamperedIssuedUploadsCostNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			h := map[string]string{}
-			for k, v := range tk.UploadHeaders {
-				h[k] = v
-			}
+			h := maps.Clone(tk.UploadHeaders)
 			if tt.change != nil {
 				tt.change(e, h)
 			}

@@ -77,6 +77,13 @@ func TestRunPrintsAWorkingExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("example failed: %v", err)
 	}
+	wantPassed(t, out)
+}
+
+// wantPassed fails t unless out is the function's answer for a passed
+// verification.
+func wantPassed(t *testing.T, out []byte) {
+	t.Helper()
 	var env struct {
 		Code int `json:"code"`
 		Data struct {
@@ -84,7 +91,7 @@ func TestRunPrintsAWorkingExample(t *testing.T) {
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(out, &env); err != nil || env.Code != 200 || !env.Data.Passed {
-		t.Fatalf("example answered %s (%v)", out, err)
+		t.Fatalf("answer %s (%v), want a passed verification", out, err)
 	}
 }
 
@@ -221,15 +228,7 @@ func TestEmbeddedSandboxCloudMarket(t *testing.T) {
 			}
 			out, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			var env struct {
-				Code int `json:"code"`
-				Data struct {
-					Passed bool `json:"passed"`
-				} `json:"data"`
-			}
-			if err := json.Unmarshal(out, &env); err != nil || env.Code != 200 || !env.Data.Passed {
-				t.Fatalf("answer %s (%v)", out, err)
-			}
+			wantPassed(t, out)
 			wantPath := map[string]string{"cloudmarket": "/service-sandbox1/face_id_card/post", "x-date": "/release/face_id_card/post"}[sig]
 			if !strings.Contains(stderr.String(), wantPath) {
 				t.Errorf("the embedded sandbox is not on %s:\n%s", wantPath, stderr.String())

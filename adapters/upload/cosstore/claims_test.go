@@ -40,16 +40,17 @@ func claimStores(t *testing.T) map[string]func(t *testing.T) state.Store {
 	}
 }
 
+// newClaimedStore is a store on f, served on loopback, whose claims are
+// in claims (nil: x-cos-forbid-overwrite).
 func newClaimedStore(t *testing.T, f *cosfake.Bucket, claims state.Store) *cosstore.Store {
 	t.Helper()
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	st, err := cosstore.New(cosstore.Config{
-		BaseURL:    srv.URL,
-		Credential: cos.NewTokenCredential("test-id", "test-key", "test-token"),
-		Claims:     claims,
-		ClaimTTL:   time.Minute,
-	})
+	cfg := cosstore.Config{BaseURL: srv.URL, Credential: cos.NewTokenCredential("test-id", "test-key", "test-token")}
+	if claims != nil {
+		cfg.Claims, cfg.ClaimTTL = claims, time.Minute
+	}
+	st, err := cosstore.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,18 +22,11 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const bucket = "photos-1250000000"
 
+// newStore is a store on f, served on loopback, claiming with
+// x-cos-forbid-overwrite.
 func newStore(t *testing.T, f *cosfake.Bucket) *cosstore.Store {
 	t.Helper()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	st, err := cosstore.New(cosstore.Config{
-		BaseURL:    srv.URL,
-		Credential: cos.NewTokenCredential("test-id", "test-key", "test-token"),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return newClaimedStore(t, f, nil)
 }
 
 func TestStore(t *testing.T) {

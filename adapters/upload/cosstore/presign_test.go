@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -118,10 +119,7 @@ func TestCOSRefusesUploadsOutsideTheSignature(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			h := map[string]string{}
-			for k, v := range tk.UploadHeaders {
-				h[k] = v
-			}
+			h := maps.Clone(tk.UploadHeaders)
 			if tt.change != nil {
 				tt.change(h)
 			}

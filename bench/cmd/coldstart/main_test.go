@@ -13,13 +13,12 @@ func TestRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts the function binaries; skipped with -short")
 	}
-	bins, err := harness.BuildAll(context.Background(), t.TempDir(), "sandbox", "aws-lambda-rie", "bootstrap", "main")
+	fns, err := harness.BuildFunctions(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out strings.Builder
-	err = run(context.Background(), []string{"-sandbox", bins["sandbox"], "-rie", bins["aws-lambda-rie"],
-		"-bootstrap", bins["bootstrap"], "-scf", bins["main"], "-runs", "1"}, &out)
+	err = run(context.Background(), append(fns, "-runs", "1"), &out)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}

@@ -17,7 +17,7 @@ func TestRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts the function binaries; skipped with -short")
 	}
-	bins, err := harness.BuildAll(context.Background(), t.TempDir(), "sandbox", "aws-lambda-rie", "bootstrap", "main")
+	fns, err := harness.BuildFunctions(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,8 +26,7 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out strings.Builder
-	err = run(context.Background(), []string{"-dist", dist, "-sandbox", bins["sandbox"], "-rie", bins["aws-lambda-rie"],
-		"-bootstrap", bins["bootstrap"], "-scf", bins["main"], "-gomemlimit", "64MiB", "-cases", "bmp-24bit,jpeg-real-exif-rewrite"}, &out)
+	err = run(context.Background(), append(fns, "-dist", dist, "-gomemlimit", "64MiB", "-cases", "bmp-24bit,jpeg-real-exif-rewrite"), &out)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}

@@ -27,3 +27,14 @@ func FunctionFlags(fs *flag.FlagSet) (sandbox, rie, bootstrap, scf *string) {
 	scf = fs.String("scf", "", "SCF main binary (empty: skip SCF)")
 	return sandbox, rie, bootstrap, scf
 }
+
+// BuildFunctions builds the sandbox, the emulator and both functions into
+// dir and returns them as the FunctionFlags arguments that name them.
+func BuildFunctions(ctx context.Context, dir string) ([]string, error) {
+	bins, err := BuildAll(ctx, dir, "sandbox", "aws-lambda-rie", "bootstrap", "main")
+	if err != nil {
+		return nil, err
+	}
+	return []string{"-sandbox", bins["sandbox"], "-rie", bins["aws-lambda-rie"],
+		"-bootstrap", bins["bootstrap"], "-scf", bins["main"]}, nil
+}
