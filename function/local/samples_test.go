@@ -166,7 +166,9 @@ type seen struct {
 }
 
 var (
-	curlStatus   = regexp.MustCompile(`(?m)^< (HTTP/\S+ \d{3}.*?)\r?$`)
+	// Not anchored: under load curl's progress meter, on the same stream,
+	// can run into the status line.
+	curlStatus   = regexp.MustCompile(`< (HTTP/\S+ \d{3}[^\r\n]*)`)
 	pythonError  = regexp.MustCompile(`(?m)^urllib\.error\.HTTPError: .*$`)
 	csharpHeader = regexp.MustCompile(`^[A-Za-z0-9-]+: `)
 )
