@@ -188,7 +188,9 @@ func startInstance(t *testing.T, bin string, env map[string]string) string {
 	addr := "127.0.0.1:" + strconv.Itoa(proctest.FreePort(t))
 	cmd := exec.Command(bin)
 	cmd.Dir = t.TempDir()
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "FACEID_ADDR=" + addr}
+	// The upload store on a port of its own choosing: the default, the
+	// next port up, may be the other instance's or any process's.
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "FACEID_ADDR=" + addr, "FACEID_S3_ADDR=127.0.0.1:0"}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
