@@ -268,6 +268,7 @@ var platformVars = map[string]bool{
 	`"AWS_LAMBDA_FUNCTION_NAME"`: true, `"SCF_FUNCTIONNAME"`: true, // function names, for metrics
 	"EnvSecretID": true, "EnvSecretKey": true, "EnvSessionToken": true, // the SCF role's keys, per invocation
 	`"GOGC"`: true, `"PATH"`: true, // the sandbox and bench programs
+	`"GOMEMLIMIT"`: true, // the Go runtime's, applied by SCF's main when SCF sets it
 }
 
 // TestOnlyTheLoaderReadsTheEnvironment: no non-test code outside this
