@@ -29,7 +29,7 @@ func (o *clockOffset) load() time.Duration   { return time.Duration(o.ns.Load())
 func (o *clockOffset) store(d time.Duration) { o.ns.Store(int64(d)) }
 
 // ClockSkewObserver is implemented by an Observer that also counts
-// clock-skew re-signs (metrics.Lines and metrics.Registry do).
+// clock-skew re-signs (the metrics package's Lines and Registry do).
 type ClockSkewObserver interface {
 	// ClockSkewRetry reports one re-signed call; skew is the gateway's
 	// clock minus ours.

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/core/hmacauth"
-	"github.com/faceid-verify/faceid/core/metrics"
 	"github.com/faceid-verify/faceid/internal/syncbuf"
 	"github.com/faceid-verify/faceid/sandbox"
 )
@@ -29,16 +28,13 @@ var gateways = []struct {
 }
 
 // skewClient is a client of a real sandbox whose clock is cfg's, with a
-// metrics registry and a log to inspect.
-func skewClient(t *testing.T, sbCfg sandbox.Config, path, signature string, maxAttempts int) (*Client, *sandbox.Server, *metrics.Registry, *syncbuf.Buffer) {
+// tallying observer and a log to inspect.
+func skewClient(t *testing.T, sbCfg sandbox.Config, path, signature string, maxAttempts int) (*Client, *sandbox.Server, *tally, *syncbuf.Buffer) {
 	t.Helper()
 	sb := sandbox.New(sbCfg)
 	srv := httptest.NewServer(sb)
 	t.Cleanup(func() { sb.Close(); srv.Close() })
-	reg, err := metrics.New(metrics.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	reg := newTally()
 	logs := &syncbuf.Buffer{}
 	c, err := New(Config{Endpoint: srv.URL + path, SecretID: sandbox.DefaultSecretID, SecretKey: sandbox.DefaultSecretKey,
 		Signature: signature, MaxAttempts: maxAttempts},
@@ -157,7 +153,7 @@ func TestNoSkewRetry(t *testing.T) {
 		sb := sandbox.New(sandbox.Config{Keys: map[string]string{sandbox.DefaultSecretID: "another-key"}})
 		srv := httptest.NewServer(sb)
 		defer srv.Close()
-		reg, _ := metrics.New(metrics.Options{})
+		reg := newTally()
 		c, err := New(Config{Endpoint: srv.URL + "/release/face_id_card/post", SecretID: sandbox.DefaultSecretID,
 			SecretKey: sandbox.DefaultSecretKey}, WithObserver(reg))
 		if err != nil {
@@ -244,7 +240,7 @@ func TestOneSkewRetryPerRequest(t *testing.T) {
 		sb.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-	reg, _ := metrics.New(metrics.Options{})
+	reg := newTally()
 	c, err := New(Config{Endpoint: srv.URL + "/release/face_id_card/post", SecretID: sandbox.DefaultSecretID,
 		SecretKey: sandbox.DefaultSecretKey}, WithObserver(reg), WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
@@ -261,4 +257,53 @@ func TestOneSkewRetryPerRequest(t *testing.T) {
 	if hits != 3 || reg.Snapshot().ClockSkewRetries != 1 {
 		t.Errorf("%d upstream calls, %d skew retries; want 3 and 1", hits, reg.Snapshot().ClockSkewRetries)
 	}
+}
+
+// tally is an Observer and ClockSkewObserver that counts what it is told,
+// as a metrics registry would, without core depending on one.
+type tally struct {
+	mu  sync.Mutex
+	now tallySnapshot
+}
+
+type tallySnapshot struct {
+	CallsByOutcome                   map[string]int64
+	PossiblyBilledCalls, BilledCalls int64
+	ClockSkewRetries                 int64
+	ClockSkewSeconds                 float64
+}
+
+func newTally() *tally { return &tally{now: tallySnapshot{CallsByOutcome: map[string]int64{}}} }
+
+func (o *tally) UpstreamCall(outcome string, possiblyBilled, billed bool, _ time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.now.CallsByOutcome[outcome]++
+	if possiblyBilled || billed {
+		o.now.PossiblyBilledCalls++
+	}
+	if billed {
+		o.now.BilledCalls++
+	}
+}
+
+func (o *tally) Avoided(string) {}
+
+func (o *tally) ClockSkewRetry(skew time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.now.ClockSkewRetries++
+	o.now.ClockSkewSeconds = skew.Seconds()
+}
+
+// Snapshot returns a copy of the counts.
+func (o *tally) Snapshot() tallySnapshot {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s := o.now
+	s.CallsByOutcome = make(map[string]int64, len(o.now.CallsByOutcome))
+	for k, v := range o.now.CallsByOutcome {
+		s.CallsByOutcome[k] = v
+	}
+	return s
 }

@@ -6,8 +6,9 @@ import (
 	"testing"
 )
 
-// core stays platform-neutral: nothing under it may pull in a cloud SDK or
-// a function runtime, directly or through another package.
+// core stays platform-neutral: nothing under it may pull in a cloud SDK, a
+// function runtime or the metrics package and its library (core reports
+// through Observer), directly or through another package.
 func TestCoreImportsNoPlatformPackage(t *testing.T) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
@@ -20,7 +21,8 @@ func TestCoreImportsNoPlatformPackage(t *testing.T) {
 	forbidden := []string{
 		"github.com/aws/", "github.com/tencentyun/", "github.com/tencentcloud/", "github.com/redis/",
 		"github.com/faceid-verify/faceid/adapters", "github.com/faceid-verify/faceid/function",
-		"github.com/faceid-verify/faceid/sandbox",
+		"github.com/faceid-verify/faceid/sandbox", "github.com/faceid-verify/faceid/metrics",
+		"github.com/VictoriaMetrics/",
 	}
 	deps := strings.Fields(string(out))
 	if len(deps) < 10 {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/hmacauth"
-	"github.com/faceid-verify/faceid/core/metrics"
+	"github.com/faceid-verify/faceid/metrics"
 	"github.com/faceid-verify/faceid/sandbox"
 )
 

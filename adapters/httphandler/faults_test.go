@@ -16,8 +16,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/faceid-verify/faceid/core"
-	"github.com/faceid-verify/faceid/core/metrics"
 	"github.com/faceid-verify/faceid/internal/syncbuf"
+	"github.com/faceid-verify/faceid/metrics"
 	"github.com/faceid-verify/faceid/sandbox"
 )
 

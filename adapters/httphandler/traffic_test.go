@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/faceid-verify/faceid/core"
-	"github.com/faceid-verify/faceid/core/metrics"
+	"github.com/faceid-verify/faceid/metrics"
 	"github.com/faceid-verify/faceid/sandbox"
 )
 

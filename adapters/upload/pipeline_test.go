@@ -15,8 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/core"
-	"github.com/faceid-verify/faceid/core/metrics"
 	"github.com/faceid-verify/faceid/internal/syncbuf"
+	"github.com/faceid-verify/faceid/metrics"
 )
 
 func TestValidUploadOnePaidCallMaskedResult(t *testing.T) {

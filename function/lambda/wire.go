@@ -10,7 +10,7 @@ import (
 	"github.com/faceid-verify/faceid/adapters/upload/s3store"
 	"github.com/faceid-verify/faceid/config"
 	"github.com/faceid-verify/faceid/core"
-	"github.com/faceid-verify/faceid/core/metrics"
+	"github.com/faceid-verify/faceid/metrics"
 	"github.com/faceid-verify/faceid/state"
 	"github.com/faceid-verify/faceid/state/dynamostate"
 	"github.com/faceid-verify/faceid/state/redisstate"

@@ -22,7 +22,7 @@ import (
 	"github.com/faceid-verify/faceid/config"
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/hmacauth"
-	"github.com/faceid-verify/faceid/core/metrics"
+	"github.com/faceid-verify/faceid/metrics"
 	"github.com/faceid-verify/faceid/sandbox"
 	"github.com/faceid-verify/faceid/state"
 	"github.com/faceid-verify/faceid/state/dynamostate"

@@ -10,7 +10,7 @@ import (
 	"github.com/faceid-verify/faceid/adapters/upload"
 	"github.com/faceid-verify/faceid/config"
 	"github.com/faceid-verify/faceid/core"
-	"github.com/faceid-verify/faceid/core/metrics"
+	"github.com/faceid-verify/faceid/metrics"
 	"github.com/faceid-verify/faceid/state"
 	"github.com/faceid-verify/faceid/state/redisstate"
 	"github.com/faceid-verify/faceid/state/stores"

@@ -23,9 +23,9 @@ import (
 	"github.com/faceid-verify/faceid/adapters/upload/s3store"
 	"github.com/faceid-verify/faceid/core"
 	"github.com/faceid-verify/faceid/core/hmacauth"
-	"github.com/faceid-verify/faceid/core/metrics"
 	"github.com/faceid-verify/faceid/internal/s3fake"
 	"github.com/faceid-verify/faceid/internal/syncbuf"
+	"github.com/faceid-verify/faceid/metrics"
 	"github.com/faceid-verify/faceid/sandbox"
 )
 

@@ -74,7 +74,7 @@ func TestRecordingAndSnapshot(t *testing.T) {
 		calls      []call
 		avoided    []string
 		duplicates []string
-		want       Snapshot // percentiles are checked elsewhere
+		want       Snapshot
 	}{
 		"empty": {
 			want: Snapshot{UnitPriceFen: 100, CallsByOutcome: map[string]int64{},
@@ -97,7 +97,6 @@ func TestRecordingAndSnapshot(t *testing.T) {
 				AvoidedCalls: 3, AvoidedByReason: map[string]int64{"idcard.checksum": 2, "name.digit": 1},
 				SavedFen: 300, SavedYuan: 3,
 				DuplicateEvents: 3, DuplicatesByPlatform: map[string]int64{"s3": 2, "cos": 1},
-				LatencyCount: 4, LatencySumMs: 353,
 			},
 		},
 		"price in fen": {
@@ -110,7 +109,6 @@ func TestRecordingAndSnapshot(t *testing.T) {
 				BilledCalls: 1, BilledFen: 150, BilledYuan: 1.5,
 				AvoidedCalls: 1, AvoidedByReason: map[string]int64{"image.too_large": 1},
 				SavedFen: 150, SavedYuan: 1.5, DuplicatesByPlatform: map[string]int64{},
-				LatencyCount: 1, LatencySumMs: 1000,
 			},
 		},
 		"labels that are not codes": {
@@ -119,10 +117,10 @@ func TestRecordingAndSnapshot(t *testing.T) {
 			duplicates: []string{""},
 			want: Snapshot{
 				UnitPriceFen: 100, UpstreamCalls: 3,
-				CallsByOutcome: map[string]int64{UnknownLabel: 1, OtherLabel: 2},
-				AvoidedCalls:   2, AvoidedByReason: map[string]int64{OtherLabel: 2},
+				CallsByOutcome: map[string]int64{unknownLabel: 1, otherLabel: 2},
+				AvoidedCalls:   2, AvoidedByReason: map[string]int64{otherLabel: 2},
 				SavedFen: 200, SavedYuan: 2,
-				DuplicateEvents: 1, DuplicatesByPlatform: map[string]int64{UnknownLabel: 1},
+				DuplicateEvents: 1, DuplicatesByPlatform: map[string]int64{unknownLabel: 1},
 			},
 		},
 	}
@@ -139,7 +137,6 @@ func TestRecordingAndSnapshot(t *testing.T) {
 				r.DuplicateSkipped(d)
 			}
 			got := r.Snapshot()
-			got.P50Ms, got.P90Ms, got.P99Ms = 0, 0, 0
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Snapshot() =\n%+v\nwant\n%+v", got, tt.want)
 			}
@@ -161,8 +158,8 @@ func TestLabelLimit(t *testing.T) {
 	if s.AvoidedCalls != 1000 {
 		t.Errorf("AvoidedCalls = %d, want 1000: overflow must still be counted", s.AvoidedCalls)
 	}
-	if want := int64(1000 - maxLabels); s.AvoidedByReason[OtherLabel] != want {
-		t.Errorf("other = %d, want %d", s.AvoidedByReason[OtherLabel], want)
+	if want := int64(1000 - maxLabels); s.AvoidedByReason[otherLabel] != want {
+		t.Errorf("other = %d, want %d", s.AvoidedByReason[otherLabel], want)
 	}
 }
 
@@ -206,10 +203,21 @@ func TestConcurrentRecording(t *testing.T) {
 		}
 	}
 	if s.UpstreamCalls != total || s.PossiblyBilledCalls != total/2 || s.BilledCalls != total/4 ||
-		s.AvoidedCalls != total || s.DuplicateEvents != total || s.LatencyCount != total {
-		t.Errorf("totals = calls %d possibly billed %d billed %d avoided %d dup %d latency %d; want %d, %d, %d, %d, %d, %d",
-			s.UpstreamCalls, s.PossiblyBilledCalls, s.BilledCalls, s.AvoidedCalls, s.DuplicateEvents, s.LatencyCount,
-			total, total/2, total/4, total, total, total)
+		s.AvoidedCalls != total || s.DuplicateEvents != total {
+		t.Errorf("totals = calls %d possibly billed %d billed %d avoided %d dup %d; want %d, %d, %d, %d, %d",
+			s.UpstreamCalls, s.PossiblyBilledCalls, s.BilledCalls, s.AvoidedCalls, s.DuplicateEvents,
+			total, total/2, total/4, total, total)
+	}
+	var b strings.Builder
+	if err := r.WritePrometheus(&b); err != nil {
+		t.Fatal(err)
+	}
+	samples, err := parseExposition(b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := samples["faceid_upstream_latency_seconds_count"]; n != total {
+		t.Errorf("latency count %v, want %d", n, total)
 	}
 	if s.PossiblyBilledFen != total/2*100 || s.BilledFen != total/4*100 || s.SavedFen != total*100 {
 		t.Errorf("possibly billed %d billed %d saved %d fen, want %d, %d and %d",

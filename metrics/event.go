@@ -6,10 +6,10 @@ import (
 	"time"
 )
 
-// Event is one request's contribution, for the per-invocation metric line
+// event is one request's contribution, for the per-invocation metric line
 // a serverless function writes to its log. It holds labels and numbers
 // only: Outcome, Reason and Platform must be codes, never input values.
-type Event struct {
+type event struct {
 	// Outcome is the request's result code (core.Outcome). Empty means
 	// "invalid" when Avoided, "duplicate" when Duplicate, else "unknown".
 	Outcome string
@@ -36,7 +36,7 @@ type Event struct {
 	Duplicate bool
 }
 
-// eventCounts is an Event reduced to the numbers both line formats carry.
+// eventCounts is an event reduced to the numbers both line formats carry.
 type eventCounts struct {
 	outcome, reason, platform                   string
 	calls, possiblyBilled, billed, avoided, dup int64
@@ -46,7 +46,7 @@ type eventCounts struct {
 	upstream                                    bool // the request got past local checks to the client
 }
 
-func (r *Registry) count(ev Event) eventCounts {
+func (r *Registry) count(ev event) eventCounts {
 	c := eventCounts{outcome: ev.Outcome}
 	switch {
 	case ev.Avoided:
@@ -120,14 +120,14 @@ type emfLine struct {
 	UpstreamLatency     *float64 `json:",omitempty"`
 }
 
-// EMF writes ev as one CloudWatch Embedded Metric Format line. Every metric
+// writeEMF writes ev as one CloudWatch Embedded Metric Format line. Every metric
 // is published per Function; only UpstreamCalls also per Function and
 // Outcome, because each name × dimension-value combination is a separate,
 // billed custom metric. Reason and Platform are searchable properties, not
 // dimensions. Counters are written even when zero so that SampleCount is
 // the request count; latency only when measured, so it cannot drag
 // percentiles to 0.
-func (r *Registry) EMF(w io.Writer, ev Event, now time.Time) error {
+func (r *Registry) writeEMF(w io.Writer, ev event, now time.Time) error {
 	c := r.count(ev)
 	metrics := []emfMetric{
 		{"UpstreamCalls", "Count"}, {"PossiblyBilledCalls", "Count"}, {"PossiblyBilledYuan", "None"},
@@ -185,9 +185,9 @@ type jsonLine struct {
 	UpstreamLatencyMs   *float64 `json:"upstream_latency_ms,omitempty"`
 }
 
-// JSONLine writes ev as one flat JSON log line with "msg":"metrics", for
+// writeJSON writes ev as one flat JSON log line with "msg":"metrics", for
 // platforms without EMF (SCF, the local server).
-func (r *Registry) JSONLine(w io.Writer, ev Event, now time.Time) error {
+func (r *Registry) writeJSON(w io.Writer, ev event, now time.Time) error {
 	c := r.count(ev)
 	line := jsonLine{
 		Time: now.UTC().Format(time.RFC3339Nano), Level: "INFO", Msg: "metrics",

@@ -108,27 +108,6 @@ type failWriter struct{ err error }
 
 func (f failWriter) Write([]byte) (int, error) { return 0, f.err }
 
-func TestAppendLabelValue(t *testing.T) {
-	tests := map[string]struct{ in, want string }{
-		"plain":        {"idcard.checksum", "idcard.checksum"},
-		"quote":        {`a"b`, `a\"b`},
-		"backslash":    {`a\b`, `a\\b`},
-		"newline":      {"a\nb", `a\nb`},
-		"escaped text": {`\n`, `\\n`},
-		"tab kept":     {"a\tb", "a\tb"},
-		"utf8 kept":    {"身份证", "身份证"},
-		"invalid utf8": {"a\xffb", "a\uFFFDb"},
-		"cut rune":     {"\xe8\xba", "\uFFFD\uFFFD"},
-	}
-	for name, tt := range tests {
-		t.Run(name, func(t *testing.T) {
-			if got := string(appendLabelValue(nil, tt.in)); got != tt.want {
-				t.Errorf("escape(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
 // Printable ASCII labels are kept, so quotes and backslashes reach the
 // writer and must come out escaped.
 func TestLabelEscapingInOutput(t *testing.T) {

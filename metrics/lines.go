@@ -27,19 +27,19 @@ type Lines struct {
 // UpstreamCall records one upstream attempt and writes its line.
 func (l *Lines) UpstreamCall(outcome string, possiblyBilled, billed bool, latency time.Duration) {
 	l.Registry.UpstreamCall(outcome, possiblyBilled, billed, latency)
-	l.write(Event{Outcome: outcome, PossiblyBilled: possiblyBilled, Billed: billed, Latency: latency, Attempts: 1})
+	l.write(event{Outcome: outcome, PossiblyBilled: possiblyBilled, Billed: billed, Latency: latency, Attempts: 1})
 }
 
 // Avoided records one locally rejected request and writes its line.
 func (l *Lines) Avoided(reason string) {
 	l.Registry.Avoided(reason)
-	l.write(Event{Avoided: true, Reason: reason})
+	l.write(event{Avoided: true, Reason: reason})
 }
 
 // DuplicateSkipped records one skipped upload event and writes its line.
 func (l *Lines) DuplicateSkipped(platform string) {
 	l.Registry.DuplicateSkipped(platform)
-	l.write(Event{Duplicate: true, Platform: platform})
+	l.write(event{Duplicate: true, Platform: platform})
 }
 
 // ClockSkewRetry records one call re-signed with the gateway's clock and
@@ -54,7 +54,7 @@ func (l *Lines) ClockSkewRetry(skew time.Duration) {
 	_ = l.Registry.writeSkewLine(l.Out, l.Format, skew, time.Now())
 }
 
-func (l *Lines) write(ev Event) {
+func (l *Lines) write(ev event) {
 	if l.Out == nil {
 		return
 	}
@@ -62,8 +62,8 @@ func (l *Lines) write(ev Event) {
 	defer l.mu.Unlock()
 	// A lost metric line must not fail the verification it describes.
 	if l.Format == FormatEMF {
-		_ = l.Registry.EMF(l.Out, ev, time.Now())
+		_ = l.Registry.writeEMF(l.Out, ev, time.Now())
 		return
 	}
-	_ = l.Registry.JSONLine(l.Out, ev, time.Now())
+	_ = l.Registry.writeJSON(l.Out, ev, time.Now())
 }

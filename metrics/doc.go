@@ -4,8 +4,13 @@
 // invocation (CloudWatch Embedded Metric Format on Lambda, flat JSON on SCF).
 //
 // A Registry is created once by main and handed to the core client as its
-// Observer and to the adapters; there is no package-level state. Recording
-// is lock-free for known labels and does not allocate.
+// Observer and to the adapters; there is no package-level state. The
+// counters, the histogram and the text exposition are
+// github.com/VictoriaMetrics/metrics's; this package adds what is the
+// function's own: the money, the label guard below and the per-invocation
+// lines. Recording a known label does not allocate; only the latency
+// histogram takes a lock, briefly. core does not import this package: it
+// reports through core.Observer, which Registry and Lines implement.
 //
 // Labels (outcomes, reasons, platforms) must be short codes such as
 // "passed" or "idcard.checksum", never input values: ID numbers, names and

@@ -3,7 +3,7 @@ package metrics
 import "time"
 
 // Snapshot is a copy of a Registry's counters as plain values, e.g. for a
-// JSON status page or a test. Counters are read one by one, so a snapshot
+// JSON status page or a test; latency is in the Prometheus exposition only. Counters are read one by one, so a snapshot
 // taken while requests are recorded may be off by the ones in flight.
 type Snapshot struct {
 	UnitPriceFen int64 `json:"unit_price_fen"`
@@ -34,17 +34,6 @@ type Snapshot struct {
 	DuplicateEvents      int64            `json:"duplicate_events"`
 	DuplicatesByPlatform map[string]int64 `json:"duplicates_by_platform"`
 
-	// LatencyCount counts attempts with a measured latency. The percentiles
-	// are in milliseconds, interpolated within histogram buckets: within
-	// 10% of the exact nearest-rank value above 1 ms, within 1 ms below,
-	// and capped at 30 000 (values beyond 30 s read as 30 s). 0 when no
-	// latency was recorded.
-	LatencyCount int64   `json:"latency_count"`
-	LatencySumMs float64 `json:"latency_sum_ms"`
-	P50Ms        float64 `json:"p50_ms"`
-	P90Ms        float64 `json:"p90_ms"`
-	P99Ms        float64 `json:"p99_ms"`
-
 	// ClockSkewRetries counts calls re-signed with the gateway's clock
 	// after it refused the signature's date (never billed);
 	// ClockSkewSeconds is the gateway's clock minus ours at the last one.
@@ -56,10 +45,10 @@ type Snapshot struct {
 func (r *Registry) Snapshot() Snapshot {
 	s := Snapshot{UnitPriceFen: r.opts.UnitPriceFen}
 	s.CallsByOutcome, s.UpstreamCalls = r.calls.load()
-	s.PossiblyBilledCalls = r.possiblyBilled.Load()
+	s.PossiblyBilledCalls = int64(r.possiblyBilled.Get())
 	s.PossiblyBilledFen = s.PossiblyBilledCalls * r.opts.UnitPriceFen
 	s.PossiblyBilledYuan = yuan(s.PossiblyBilledFen)
-	s.BilledCalls = r.billed.Load()
+	s.BilledCalls = int64(r.billed.Get())
 	s.BilledFen = s.BilledCalls * r.opts.UnitPriceFen
 	s.BilledYuan = yuan(s.BilledFen)
 	s.AvoidedByReason, s.AvoidedCalls = r.avoided.load()
@@ -67,13 +56,7 @@ func (r *Registry) Snapshot() Snapshot {
 	s.SavedYuan = yuan(s.SavedFen)
 	s.DuplicatesByPlatform, s.DuplicateEvents = r.duplicates.load()
 
-	h := r.latency.snapshot()
-	s.LatencyCount = h.total
-	s.LatencySumMs = ms(h.sum)
-	s.P50Ms = ms(h.quantile(0.50))
-	s.P90Ms = ms(h.quantile(0.90))
-	s.P99Ms = ms(h.quantile(0.99))
-	s.ClockSkewRetries, s.ClockSkewSeconds = r.skew.load()
+	s.ClockSkewRetries, s.ClockSkewSeconds = int64(r.skewRetries.Get()), r.skewSeconds.Get()
 	return s
 }
 

@@ -14,8 +14,8 @@ var now = time.Date(2025, 3, 1, 8, 30, 15, 123456789, time.UTC)
 func TestEMFGolden(t *testing.T) {
 	r := MustNew(t, Options{Function: "faceid-prod"})
 	var b bytes.Buffer
-	ev := Event{Outcome: "passed", PossiblyBilled: true, Billed: true, Latency: 180500 * time.Microsecond}
-	if err := r.EMF(&b, ev, now); err != nil {
+	ev := event{Outcome: "passed", PossiblyBilled: true, Billed: true, Latency: 180500 * time.Microsecond}
+	if err := r.writeEMF(&b, ev, now); err != nil {
 		t.Fatal(err)
 	}
 	want := `{"_aws":{"Timestamp":1740817815123,"CloudWatchMetrics":[` +
@@ -36,45 +36,45 @@ func TestEMFGolden(t *testing.T) {
 
 func TestEMFStructure(t *testing.T) {
 	tests := map[string]struct {
-		ev          Event
+		ev          event
 		want        map[string]any // top-level members besides _aws and Function
 		directives  int
 		wantLatency bool
 	}{
 		"passed": {
-			ev: Event{Outcome: "passed", PossiblyBilled: true, Billed: true, Latency: 200 * time.Millisecond},
+			ev: event{Outcome: "passed", PossiblyBilled: true, Billed: true, Latency: 200 * time.Millisecond},
 			want: map[string]any{"Outcome": "passed", "UpstreamCalls": 1.0, "PossiblyBilledCalls": 1.0, "PossiblyBilledYuan": 1.5,
 				"BilledCalls": 1.0, "BilledYuan": 1.5},
 			directives: 2, wantLatency: true,
 		},
 		"timed out after sending: possibly billed only": {
-			ev:         Event{Outcome: "timeout", PossiblyBilled: true, Latency: 200 * time.Millisecond},
+			ev:         event{Outcome: "timeout", PossiblyBilled: true, Latency: 200 * time.Millisecond},
 			want:       map[string]any{"Outcome": "timeout", "UpstreamCalls": 1.0, "PossiblyBilledCalls": 1.0, "PossiblyBilledYuan": 1.5},
 			directives: 2, wantLatency: true,
 		},
 		"retried then refused, unpaid": {
-			ev:         Event{Outcome: "transport_unsent", Attempts: 3, Latency: 30 * time.Millisecond},
+			ev:         event{Outcome: "transport_unsent", Attempts: 3, Latency: 30 * time.Millisecond},
 			want:       map[string]any{"Outcome": "transport_unsent", "UpstreamCalls": 3.0},
 			directives: 2, wantLatency: true,
 		},
 		"circuit open: no latency": {
-			ev:         Event{Outcome: "circuit_open"},
+			ev:         event{Outcome: "circuit_open"},
 			want:       map[string]any{"Outcome": "circuit_open", "UpstreamCalls": 1.0},
 			directives: 2,
 		},
 		"avoided": {
-			ev:         Event{Avoided: true, Reason: "idcard.checksum", Latency: time.Millisecond},
+			ev:         event{Avoided: true, Reason: "idcard.checksum", Latency: time.Millisecond},
 			want:       map[string]any{"Outcome": "invalid", "Reason": "idcard.checksum", "AvoidedCalls": 1.0, "SavedYuan": 1.5},
 			directives: 1,
 		},
 		"duplicate": {
-			ev:         Event{Duplicate: true, Platform: "s3"},
+			ev:         event{Duplicate: true, Platform: "s3"},
 			want:       map[string]any{"Outcome": "duplicate", "Platform": "s3", "DuplicateEvents": 1.0},
 			directives: 1,
 		},
 		"input value as label": {
-			ev:         Event{Outcome: "王小明", Reason: "11010519491231002X and more than sixty-four bytes of text ....."},
-			want:       map[string]any{"Outcome": OtherLabel, "Reason": OtherLabel, "UpstreamCalls": 1.0},
+			ev:         event{Outcome: "王小明", Reason: "11010519491231002X and more than sixty-four bytes of text ....."},
+			want:       map[string]any{"Outcome": otherLabel, "Reason": otherLabel, "UpstreamCalls": 1.0},
 			directives: 2,
 		},
 	}
@@ -82,7 +82,7 @@ func TestEMFStructure(t *testing.T) {
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := r.EMF(&b, tt.ev, now); err != nil {
+			if err := r.writeEMF(&b, tt.ev, now); err != nil {
 				t.Fatal(err)
 			}
 			line := b.String()
@@ -179,8 +179,8 @@ func decodeEMF(t *testing.T, line string) map[string]any {
 func TestJSONLine(t *testing.T) {
 	r := MustNew(t, Options{Function: "faceid-scf"})
 	var b bytes.Buffer
-	ev := Event{Outcome: "seller_error", PossiblyBilled: true, Latency: 95 * time.Millisecond}
-	if err := r.JSONLine(&b, ev, now); err != nil {
+	ev := event{Outcome: "seller_error", PossiblyBilled: true, Latency: 95 * time.Millisecond}
+	if err := r.writeJSON(&b, ev, now); err != nil {
 		t.Fatal(err)
 	}
 	want := `{"time":"2025-03-01T08:30:15.123456789Z","level":"INFO","msg":"metrics",` +
@@ -193,7 +193,7 @@ func TestJSONLine(t *testing.T) {
 	}
 
 	b.Reset()
-	if err := r.JSONLine(&b, Event{Avoided: true, Reason: "name.digit"}, now); err != nil {
+	if err := r.writeJSON(&b, event{Avoided: true, Reason: "name.digit"}, now); err != nil {
 		t.Fatal(err)
 	}
 	var doc map[string]any
