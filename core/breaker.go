@@ -87,8 +87,8 @@ func upstreamFailed(err error) (failed, neutral bool) {
 	var (
 		te *TransportError
 		ge *GatewayError
-		se *SellerError
-		re *ResponseError
+		se *sellerError
+		re *responseError
 	)
 	switch {
 	case err == nil:

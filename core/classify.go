@@ -76,7 +76,7 @@ func Classify(res *Result, err error) Class {
 	}
 	c := classifyError(err)
 	c.MayHaveReached = MayHaveReached(err)
-	var re *ResponseError
+	var re *responseError
 	c.Billed = errors.As(err, &re) && re.Billed
 	return c
 }
@@ -86,9 +86,9 @@ func classifyError(err error) Class {
 	var (
 		ve *ValidationError
 		ge *GatewayError
-		se *SellerError
+		se *sellerError
 		te *TransportError
-		re *ResponseError
+		re *responseError
 		co *CircuitOpenError
 		be *BudgetError
 		cc *ClientClosedError
@@ -113,7 +113,7 @@ func classifyError(err error) Class {
 	case errors.As(err, &cc):
 		// No one reads this answer: the log line is what counts. 499 is
 		// how nginx and the API gateway log a caller that hung up.
-		return refused(Class{Kind: "client_closed", Status: StatusClientClosed, Msg: "客户端已断开",
+		return refused(Class{Kind: "client_closed", Status: statusClientClosed, Msg: "客户端已断开",
 			MsgEn: "the caller closed the request before the answer"})
 	case errors.As(err, &be):
 		return refused(Class{Kind: "budget_exhausted", Reason: "daily_budget", Status: http.StatusTooManyRequests,
@@ -171,9 +171,9 @@ func classifyError(err error) Class {
 		Code: http.StatusInternalServerError, Msg: "内部错误", MsgEn: "internal error", Loud: true}
 }
 
-// StatusClientClosed is the status of a caller that hung up before its
+// statusClientClosed is the status of a caller that hung up before its
 // answer, as nginx and the API gateway log it.
-const StatusClientClosed = 499
+const statusClientClosed = 499
 
 // refused completes the Class of a call refused here, before anything
 // was sent: its kind is also its outcome, source and code.
@@ -188,13 +188,13 @@ func gatewayClass(ge *GatewayError) Class {
 		Outcome: "gateway_error", Kind: "upstream_unavailable", Reason: http.StatusText(ge.Status),
 		Status: http.StatusBadGateway, Msg: "上游服务异常", MsgEn: "the upstream gateway failed"}
 	switch {
-	case ge.Limited():
+	case ge.limited():
 		c.Outcome, c.Kind = "rate_limited", "rate_limited"
-		if ge.QuotaExhausted() {
+		if ge.quotaExhausted() {
 			c.Outcome, c.Kind = "quota_exceeded", "quota_exceeded"
 		}
 		c.Status, c.Reason, c.Msg, c.MsgEn = http.StatusTooManyRequests, ge.Message, ge.Message, ge.Message
-	case ge.Auth():
+	case ge.auth():
 		// Our own key pair is wrong: loud in the logs, vague to callers
 		// (the gateway's words are in the error, for the log).
 		c.Outcome, c.Kind, c.Reason, c.Loud = "gateway_auth", "upstream_auth", "", true

@@ -67,11 +67,11 @@ func WithObserver(o Observer) Option { return func(c *Client) { c.obs = o } }
 // Option customises a Client.
 type Option func(*Client)
 
-// WithHTTPClient replaces the HTTP client (tests, custom transports).
-func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc } }
+// withHTTPClient replaces the HTTP client (tests, custom transports).
+func withHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc } }
 
-// WithClock injects the clock used for signing and date checks.
-func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
+// withClock injects the clock used for signing and date checks.
+func withClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
 
 // WithState keeps the daily budget in s: a store shared by every instance
 // (FACEID_STATE) makes it one budget for all of them. Nil, or without the
@@ -109,7 +109,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	c.budget = &budget{limit: cfg.DailyBudget, now: c.now, store: c.state}
 	c.decodes = decode.NewBudget(cfg.DecodeMemory, cfg.DecodeWait)
 	if c.hc == nil {
-		hc, err := NewHTTPClient(cfg)
+		hc, err := newHTTPClient(cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +133,7 @@ func (c *Client) Now() time.Time { return c.now() }
 // the function's memory.
 const maxResponseHeaderBytes = 16 << 10
 
-// NewHTTPClient builds the one HTTP client a process shares: net/http's
+// newHTTPClient builds the one HTTP client a process shares: net/http's
 // Transport with bounded dial, TLS handshake and header waits, bounded
 // answer headers, kept-alive connections, the environment's proxy, and
 // certificate checks that can be extended with a CA file but never
@@ -143,7 +143,7 @@ const maxResponseHeaderBytes = 16 << 10
 // HTTP/2. A POST whose body cannot be rewound (GetBody is nil, as the
 // client's bodies are) is never resent by the Transport itself, so every
 // retry is the client's own decision (shouldRetry).
-func NewHTTPClient(cfg Config) (*http.Client, error) {
+func newHTTPClient(cfg Config) (*http.Client, error) {
 	var roots func() *x509.CertPool
 	if cfg.CAFile != "" {
 		var err error
@@ -344,7 +344,7 @@ func (c *Client) scrub(res *Result, err error, name string) {
 	clean := func(s string) string { return truncateMsg(mask.Text(c.redact.Replace(s), name)) }
 	var (
 		ge *GatewayError
-		se *SellerError
+		se *sellerError
 	)
 	switch {
 	case res != nil:
@@ -396,7 +396,7 @@ func (c *Client) attempt(ctx context.Context, body body) (*Result, error) {
 		if te := err.(*TransportError); te.Sent && !te.Timeout && answered.Load() {
 			// Headers over maxResponseHeaderBytes or not HTTP at all. The
 			// transport's text may quote the upstream's: it is not kept.
-			return nil, &ResponseError{Reason: "malformed", Err: errBadHeaders}
+			return nil, &responseError{Reason: "malformed", Err: errBadHeaders}
 		}
 		return nil, err
 	}
@@ -407,7 +407,7 @@ func (c *Client) attempt(ctx context.Context, body body) (*Result, error) {
 	}
 	rid := resp.Header.Get("X-Api-RequestId")
 	if len(raw) > c.cfg.MaxResponseBytes {
-		return nil, &ResponseError{Status: resp.StatusCode, Reason: "too_large", RequestID: rid}
+		return nil, &responseError{Status: resp.StatusCode, Reason: "too_large", RequestID: rid}
 	}
 	return c.decode(resp, raw, rid)
 }
@@ -450,7 +450,7 @@ func classify(ctx context.Context, err error, sent bool, phase string) error {
 func (c *Client) decode(resp *http.Response, raw []byte, rid string) (*Result, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		if resp.StatusCode == http.StatusOK {
-			return nil, &ResponseError{Status: resp.StatusCode, Reason: "empty", RequestID: rid}
+			return nil, &responseError{Status: resp.StatusCode, Reason: "empty", RequestID: rid}
 		}
 		return nil, gatewayError(resp, http.StatusText(resp.StatusCode), false, rid)
 	}
@@ -459,13 +459,13 @@ func (c *Client) decode(resp *http.Response, raw []byte, rid string) (*Result, e
 		if resp.StatusCode != http.StatusOK {
 			return nil, gatewayError(resp, http.StatusText(resp.StatusCode), false, rid)
 		}
-		return nil, &ResponseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: jsonErr(err)}
+		return nil, &responseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: jsonErr(err)}
 	}
 	// The gateway's own answers are a flat {"message": …}; the seller's
 	// always carry a code. A 200 without one is nobody's documented answer.
 	if !env.Code.Set {
 		if resp.StatusCode == http.StatusOK {
-			return nil, &ResponseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: errors.New("no code field")}
+			return nil, &responseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: errors.New("no code field")}
 		}
 		msg := http.StatusText(resp.StatusCode)
 		if env.Message != nil {
@@ -474,11 +474,11 @@ func (c *Client) decode(resp *http.Response, raw []byte, rid string) (*Result, e
 		return nil, gatewayError(resp, msg, env.Message != nil, rid)
 	}
 	if env.Code.V != codes.OK {
-		return nil, &SellerError{Code: env.Code.V, Msg: string(env.Msg), RequestID: rid}
+		return nil, &sellerError{Code: env.Code.V, Msg: string(env.Msg), RequestID: rid}
 	}
 	// Code 200: billed, whatever follows.
 	unusable := func(err error) error {
-		return &ResponseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: err, Billed: true}
+		return &responseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: err, Billed: true}
 	}
 	var d answerData
 	if !hasObject(env.Data) {

@@ -211,7 +211,7 @@ func TestTransportFailures(t *testing.T) {
 		srv := httptest.NewServer(up)
 		defer srv.Close()
 		_, err := newTestClient(t, srv.URL).Verify(context.Background(), req)
-		var re *ResponseError
+		var re *responseError
 		if !errors.As(err, &re) || re.Reason != "too_large" {
 			t.Fatalf("err = %v", err)
 		}
@@ -222,7 +222,7 @@ func TestTransportFailures(t *testing.T) {
 		c, _ := New(Config{Endpoint: srv.URL, SecretID: "test-id", SecretKey: "wrong"})
 		_, err := c.Verify(context.Background(), req)
 		var ge *GatewayError
-		if !errors.As(err, &ge) || !ge.Auth() || ge.Message != hmacauth.MsgSignatureMismatch {
+		if !errors.As(err, &ge) || !ge.auth() || ge.Message != hmacauth.MsgSignatureMismatch {
 			t.Fatalf("err = %v", err)
 		}
 	})

@@ -28,9 +28,9 @@ type clockOffset struct{ ns atomic.Int64 }
 func (o *clockOffset) load() time.Duration   { return time.Duration(o.ns.Load()) }
 func (o *clockOffset) store(d time.Duration) { o.ns.Store(int64(d)) }
 
-// ClockSkewObserver is implemented by an Observer that also counts
+// clockSkewObserver is implemented by an Observer that also counts
 // clock-skew re-signs (the metrics package's Lines and Registry do).
-type ClockSkewObserver interface {
+type clockSkewObserver interface {
 	// ClockSkewRetry reports one re-signed call; skew is the gateway's
 	// clock minus ours.
 	ClockSkewRetry(skew time.Duration)
@@ -83,7 +83,7 @@ func (c *Client) attemptHealingSkew(ctx context.Context, body body, start *time.
 	errors.As(err, &ge)
 	c.log.Warn("upstream gateway refused the signature's date: this machine's clock is off; re-signing once with the gateway's clock",
 		"skew_seconds", math.Round(skew.Seconds()), "status", ge.Status, "upstream_request_id", ge.RequestID)
-	if o, ok := c.obs.(ClockSkewObserver); ok {
+	if o, ok := c.obs.(clockSkewObserver); ok {
 		o.ClockSkewRetry(skew)
 	}
 	*start = time.Now()

@@ -206,7 +206,7 @@ func TestDateRefused(t *testing.T) {
 		{"only 签名时间", &GatewayError{Refused: true, Status: 403, Message: "签名时间错误", ServerDate: at}, false},
 		{"unparseable x-date", &GatewayError{Refused: true, Status: 401, Message: hmacauth.MsgBadXDate, ServerDate: at}, false},
 		{"mismatch", &GatewayError{Refused: true, Status: 403, Message: hmacauth.MsgSignatureMismatch, ServerDate: at}, false},
-		{"seller", &SellerError{Code: 400, Msg: "签名时间超时"}, false},
+		{"seller", &sellerError{Code: 400, Msg: "签名时间超时"}, false},
 		{"nil", nil, false},
 	}
 	for _, tc := range tests {
@@ -259,7 +259,7 @@ func TestOneSkewRetryPerRequest(t *testing.T) {
 	}
 }
 
-// tally is an Observer and ClockSkewObserver that counts what it is told,
+// tally is an Observer and clockSkewObserver that counts what it is told,
 // as a metrics registry would, without core depending on one.
 type tally struct {
 	mu  sync.Mutex

@@ -134,7 +134,7 @@ func (c Config) WithDefaults() Config {
 	if c.Signature == "" {
 		c.Signature = string(c.SignedHeaders)
 	}
-	setStr(&c.Signature, SignatureAuto)
+	setStr(&c.Signature, signatureAuto)
 	setDur(&c.DialTimeout, 3*time.Second)
 	setDur(&c.TLSHandshakeTimeout, 5*time.Second)
 	setDur(&c.ResponseHeaderTimeout, 15*time.Second)

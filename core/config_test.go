@@ -73,7 +73,7 @@ func TestRetiringDefaultWarning(t *testing.T) {
 		c := Config{SecretID: "id", SecretKey: "k", Endpoint: tc.endpoint}.WithDefaults()
 		var sb strings.Builder
 		WarnIfRetiringDefault(slog.New(slog.NewJSONHandler(&sb, nil)), c)
-		if got := c.UsesRetiringDefault(); got != tc.want {
+		if got := c.usesRetiringDefault(); got != tc.want {
 			t.Errorf("%q: UsesRetiringDefault = %v", tc.endpoint, got)
 		}
 		logged := strings.Contains(sb.String(), `"level":"WARN"`) && strings.Contains(sb.String(), "2026-10-30") &&

@@ -35,17 +35,17 @@ func (e *GatewayError) Error() string {
 	return fmt.Sprintf("upstream gateway: %d %s", e.Status, e.Message)
 }
 
-// Auth reports a rejected signature or key: our own configuration is wrong.
-func (e *GatewayError) Auth() bool {
+// auth reports a rejected signature or key: our own configuration is wrong.
+func (e *GatewayError) auth() bool {
 	return e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden
 }
 
-// Limited reports a rate-limit or quota rejection.
-func (e *GatewayError) Limited() bool { return e.Status == http.StatusTooManyRequests }
+// limited reports a rate-limit or quota rejection.
+func (e *GatewayError) limited() bool { return e.Status == http.StatusTooManyRequests }
 
-// QuotaExhausted reports that the purchased call package is used up.
-func (e *GatewayError) QuotaExhausted() bool {
-	return e.Limited() && e.Message == "API quota exceeded."
+// quotaExhausted reports that the purchased call package is used up.
+func (e *GatewayError) quotaExhausted() bool {
+	return e.limited() && e.Message == "API quota exceeded."
 }
 
 // MayHaveReached reports whether the seller may have seen the request:
@@ -88,18 +88,18 @@ func gatewayRefused(status int, flatMessage bool) bool {
 	return false
 }
 
-// SellerError is a non-200 `code` in the seller's envelope (400, 404, 500,
+// sellerError is a non-200 `code` in the seller's envelope (400, 404, 500,
 // 501, 604…).
-type SellerError struct {
+type sellerError struct {
 	Code      int
 	Msg       string
 	RequestID string
 }
 
-func (e *SellerError) Error() string { return fmt.Sprintf("upstream: code %d %s", e.Code, e.Msg) }
+func (e *sellerError) Error() string { return fmt.Sprintf("upstream: code %d %s", e.Code, e.Msg) }
 
 // MayHaveReached is always true: the seller itself answered.
-func (e *SellerError) MayHaveReached() bool { return true }
+func (e *sellerError) MayHaveReached() bool { return true }
 
 // TransportError is a failure to exchange the request and answer. Sent tells
 // whether any byte of the request may have left this process: when false the
@@ -128,9 +128,9 @@ func (e *TransportError) Unwrap() error { return e.Err }
 // MayHaveReached reports whether the request may have reached the seller.
 func (e *TransportError) MayHaveReached() bool { return e.Sent }
 
-// ResponseError is an answer that could not be understood: malformed,
+// responseError is an answer that could not be understood: malformed,
 // truncated, empty or too large. The seller answered, so it may have billed.
-type ResponseError struct {
+type responseError struct {
 	Status    int
 	Reason    string
 	RequestID string
@@ -140,7 +140,7 @@ type ResponseError struct {
 	Billed bool
 }
 
-func (e *ResponseError) Error() string {
+func (e *responseError) Error() string {
 	s := fmt.Sprintf("upstream answer %d %s", e.Status, e.Reason)
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
@@ -148,10 +148,10 @@ func (e *ResponseError) Error() string {
 	return s
 }
 
-func (e *ResponseError) Unwrap() error { return e.Err }
+func (e *responseError) Unwrap() error { return e.Err }
 
 // MayHaveReached is always true: something answered.
-func (e *ResponseError) MayHaveReached() bool { return true }
+func (e *responseError) MayHaveReached() bool { return true }
 
 // ClientClosedError is returned without calling the upstream when the
 // caller hung up (its context was cancelled) before an attempt began.

@@ -8,16 +8,16 @@ import (
 	"github.com/faceid-verify/faceid/core/hmacauth"
 )
 
-// SignatureAuto, the default FACEID_SIGNATURE, picks the scheme from the
+// signatureAuto, the default FACEID_SIGNATURE, picks the scheme from the
 // endpoint's host.
-const SignatureAuto = "auto"
+const signatureAuto = "auto"
 
 // cloudMarketSuffix ends the hosts of the Cloud Market API gateway
 // (ap-shanghai., ap-guangzhou., ap-beijing.cloudmarket-apigw.com).
 const cloudMarketSuffix = ".cloudmarket-apigw.com"
 
 func validSignature(s string) bool {
-	return s == SignatureAuto || hmacauth.Variant(s).Valid()
+	return s == signatureAuto || hmacauth.Variant(s).Valid()
 }
 
 // validateSignature checks FACEID_SIGNATURE and its old name.
@@ -40,7 +40,7 @@ func (c Config) validateSignature() error {
 // auto resolved by the endpoint's host. An endpoint that does not parse
 // resolves to x-date; Validate reports it.
 func (c Config) SignatureVariant() hmacauth.Variant {
-	if c.Signature != "" && c.Signature != SignatureAuto {
+	if c.Signature != "" && c.Signature != signatureAuto {
 		return hmacauth.Variant(c.Signature)
 	}
 	if u, err := url.Parse(c.Endpoint); err == nil && isCloudMarketHost(u.Hostname()) {
@@ -53,25 +53,25 @@ func isCloudMarketHost(host string) bool {
 	return strings.HasSuffix(strings.ToLower(strings.TrimSuffix(host, ".")), cloudMarketSuffix)
 }
 
-// RetiringGatewayWarning is logged once at start by every entry point when
+// retiringGatewayWarning is logged once at start by every entry point when
 // the function would call DefaultEndpoint: the product page's address,
 // on the gateway Tencent retires from 2026-10-30.
-const RetiringGatewayWarning = "FACEID_ENDPOINT is the built-in default, the product page's address on Tencent Cloud API Gateway, " +
+const retiringGatewayWarning = "FACEID_ENDPOINT is the built-in default, the product page's address on Tencent Cloud API Gateway, " +
 	"which Tencent retires in batches from 2026-10-30; set FACEID_ENDPOINT to the address shown on the product page " +
 	"after purchase (a *.cloudmarket-apigw.com address is signed for the Cloud Market API gateway automatically)"
 
-// UsesRetiringDefault reports whether calls would go to DefaultEndpoint's
+// usesRetiringDefault reports whether calls would go to DefaultEndpoint's
 // host, whether by default or because it was set explicitly.
-func (c Config) UsesRetiringDefault() bool {
+func (c Config) usesRetiringDefault() bool {
 	u, err := url.Parse(c.Endpoint)
 	d, _ := url.Parse(DefaultEndpoint)
 	return err == nil && strings.EqualFold(u.Hostname(), d.Hostname())
 }
 
-// WarnIfRetiringDefault logs RetiringGatewayWarning when c would call
+// WarnIfRetiringDefault logs retiringGatewayWarning when c would call
 // DefaultEndpoint. Entry points call it once, after loading the config.
 func WarnIfRetiringDefault(log *slog.Logger, c Config) {
-	if c.UsesRetiringDefault() {
-		log.Warn(RetiringGatewayWarning, "endpoint", c.Endpoint, "retires_from", "2026-10-30")
+	if c.usesRetiringDefault() {
+		log.Warn(retiringGatewayWarning, "endpoint", c.Endpoint, "retires_from", "2026-10-30")
 	}
 }

@@ -60,7 +60,7 @@ func TestCloudMarketWireFormat(t *testing.T) {
 			seen = nil
 			mu.Unlock()
 			c, err := New(Config{Endpoint: tc.endpoint, SecretID: "test-id", SecretKey: testSecret, Signature: tc.signature},
-				WithHTTPClient(hc), WithClock(func() time.Time { return at }))
+				withHTTPClient(hc), withClock(func() time.Time { return at }))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -41,8 +41,8 @@ type Result struct {
 	RequestID string
 }
 
-// Band maps a score to its verdict with the given thresholds.
-func Band(score, same, uncertain float64) Verdict {
+// band maps a score to its verdict with the given thresholds.
+func band(score, same, uncertain float64) Verdict {
 	switch {
 	case score >= same:
 		return VerdictSame
@@ -162,7 +162,7 @@ func (r *Result) describe(same, uncertain float64) {
 	}
 	r.Verdict = VerdictNone
 	if r.Incorrect == codes.Match {
-		r.Verdict = Band(r.Score, same, uncertain)
+		r.Verdict = band(r.Score, same, uncertain)
 	}
 	r.Passed = r.Incorrect == codes.Match && r.Verdict == VerdictSame
 }

@@ -61,18 +61,18 @@ func TestDecodeErrors(t *testing.T) {
 		check  func(error) bool
 	}{
 		{"seller 400 with empty data", 200, `{"msg":"入参错误,身份证号[idcard]格式错误","success":false,"code":400,"data":{}}`,
-			func(err error) bool { var e *SellerError; return errors.As(err, &e) && e.Code == 400 && e.Msg != "" }},
+			func(err error) bool { var e *sellerError; return errors.As(err, &e) && e.Code == 400 && e.Msg != "" }},
 		{"seller 604 with null data", 200, `{"msg":"接口停用","success":false,"code":604,"data":null}`,
-			func(err error) bool { var e *SellerError; return errors.As(err, &e) && e.Code == 604 }},
+			func(err error) bool { var e *sellerError; return errors.As(err, &e) && e.Code == 604 }},
 		{"seller 500 without data", 200, `{"msg":"x","success":false,"code":"500"}`,
-			func(err error) bool { var e *SellerError; return errors.As(err, &e) && e.Code == 500 }},
+			func(err error) bool { var e *sellerError; return errors.As(err, &e) && e.Code == 500 }},
 		{"gateway 403", 403, `{"message":"HMAC signature does not match"}`,
 			func(err error) bool {
 				var e *GatewayError
-				return errors.As(err, &e) && e.Auth() && !e.MayHaveReached()
+				return errors.As(err, &e) && e.auth() && !e.MayHaveReached()
 			}},
 		{"gateway quota", 429, `{"message":"API quota exceeded."}`,
-			func(err error) bool { var e *GatewayError; return errors.As(err, &e) && e.QuotaExhausted() }},
+			func(err error) bool { var e *GatewayError; return errors.As(err, &e) && e.quotaExhausted() }},
 		{"gateway 502 html", 502, `<html>Bad Gateway</html>`,
 			func(err error) bool {
 				var e *GatewayError
@@ -81,15 +81,15 @@ func TestDecodeErrors(t *testing.T) {
 		{"gateway 504 empty", 504, ``,
 			func(err error) bool { var e *GatewayError; return errors.As(err, &e) && e.Status == 504 }},
 		{"empty 200", 200, ``,
-			func(err error) bool { var e *ResponseError; return errors.As(err, &e) && e.Reason == "empty" }},
+			func(err error) bool { var e *responseError; return errors.As(err, &e) && e.Reason == "empty" }},
 		{"malformed", 200, `{"code":200,`,
-			func(err error) bool { var e *ResponseError; return errors.As(err, &e) && e.Reason == "malformed" }},
+			func(err error) bool { var e *responseError; return errors.As(err, &e) && e.Reason == "malformed" }},
 		{"200 without data", 200, `{"code":200,"success":true,"data":{}}`,
-			func(err error) bool { var e *ResponseError; return errors.As(err, &e) && MayHaveReached(err) }},
+			func(err error) bool { var e *responseError; return errors.As(err, &e) && MayHaveReached(err) }},
 		{"200 without code", 200, `{"success":true}`,
-			func(err error) bool { var e *ResponseError; return errors.As(err, &e) }},
+			func(err error) bool { var e *responseError; return errors.As(err, &e) }},
 		{"score NaN", 200, `{"code":200,"data":{"score":"NaN","incorrect":100}}`,
-			func(err error) bool { var e *ResponseError; return errors.As(err, &e) }},
+			func(err error) bool { var e *responseError; return errors.As(err, &e) }},
 	}
 	// A score outside 0–1 is unreadable, not a pass; it may have been billed.
 	for _, score := range []string{`92`, `"92"`, `-0.1`, `1.0001`, `1e400`, `"Infinity"`} {
@@ -102,7 +102,7 @@ func TestDecodeErrors(t *testing.T) {
 			}{fmt.Sprintf("score %s, incorrect %d", score, incorrect), 200,
 				fmt.Sprintf(`{"code":200,"data":{"order_no":"1","score":%s,"msg":"系统判断为同一人","incorrect":%d}}`, score, incorrect),
 				func(err error) bool {
-					var e *ResponseError
+					var e *responseError
 					return errors.As(err, &e) && e.Reason == "malformed" && MayHaveReached(err)
 				}})
 		}

@@ -41,7 +41,7 @@ func shouldRetry(err error, attempt, maxAttempts int, remaining, maxRetryAfter t
 		if ge.MayHaveReached() {
 			return false, "request may have reached the upstream"
 		}
-		if !ge.Limited() || ge.QuotaExhausted() {
+		if !ge.limited() || ge.quotaExhausted() {
 			return false, "gateway answered"
 		}
 		if ge.RetryAfter <= 0 || ge.RetryAfter > maxRetryAfter {

@@ -37,8 +37,8 @@ func TestShouldRetry(t *testing.T) {
 		{"429 without Retry-After", &GatewayError{Status: 429, Message: "API rate limit exceeded.", Refused: true}, 1, time.Second, false},
 		{"quota exhausted", &GatewayError{Status: 429, Message: "API quota exceeded.", RetryAfter: time.Second, Refused: true}, 1, time.Minute, false},
 		{"gateway 502", &GatewayError{Status: 502}, 1, time.Second, false},
-		{"seller 500", &SellerError{Code: 500}, 1, time.Second, false},
-		{"malformed answer", &ResponseError{Reason: "malformed"}, 1, time.Second, false},
+		{"seller 500", &sellerError{Code: 500}, 1, time.Second, false},
+		{"malformed answer", &responseError{Reason: "malformed"}, 1, time.Second, false},
 		{"validation", &ValidationError{Field: "idcard"}, 1, time.Second, false},
 	}
 	for _, tc := range tests {
@@ -75,7 +75,7 @@ func TestRetryOnlyWhenNeverSent(t *testing.T) {
 		defer srv.Close()
 		dial, dials := flakyDialer(t, 2)
 		hc := &http.Client{Transport: &http.Transport{DialContext: dial}}
-		c := newTestClient(t, srv.URL, WithHTTPClient(hc))
+		c := newTestClient(t, srv.URL, withHTTPClient(hc))
 		res, err := c.Verify(context.Background(), req)
 		if err != nil || !res.Passed {
 			t.Fatalf("Verify = %v, %v", res, err)
@@ -90,7 +90,7 @@ func TestRetryOnlyWhenNeverSent(t *testing.T) {
 		defer srv.Close()
 		dial, dials := flakyDialer(t, 100)
 		hc := &http.Client{Transport: &http.Transport{DialContext: dial}}
-		c := newTestClient(t, srv.URL, WithHTTPClient(hc))
+		c := newTestClient(t, srv.URL, withHTTPClient(hc))
 		_, err := c.Verify(context.Background(), req)
 		var te *TransportError
 		if !errors.As(err, &te) || te.Sent || dials.Load() != 3 {
@@ -159,7 +159,7 @@ func TestCircuitBreaker(t *testing.T) {
 	defer srv.Close()
 	clk := &clock{t: time.Now()}
 	c, err := New(Config{Endpoint: srv.URL, SecretID: "test-id", SecretKey: testSecret,
-		BreakerThreshold: 3, BreakerCooldown: 30 * time.Second, SignedHeaders: "date"}, WithClock(clk.Now))
+		BreakerThreshold: 3, BreakerCooldown: 30 * time.Second, SignedHeaders: "date"}, withClock(clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestDailyBudget(t *testing.T) {
 	clk := &clock{t: time.Date(2026, 5, 1, 15, 59, 0, 0, time.UTC)}
 	// Date-signed requests are not held to the 900 s window, so the fake
 	// clock does not trip the upstream's signature check.
-	c, _ := New(Config{Endpoint: srv.URL, SecretID: "test-id", SecretKey: testSecret, DailyBudget: 2, SignedHeaders: "date"}, WithClock(clk.Now))
+	c, _ := New(Config{Endpoint: srv.URL, SecretID: "test-id", SecretKey: testSecret, DailyBudget: 2, SignedHeaders: "date"}, withClock(clk.Now))
 	req := Request{Name: "张三", IDCard: testID, Image: testPhoto(t)}
 	for i := 0; i < 2; i++ {
 		if _, err := c.Verify(context.Background(), req); err != nil {
@@ -218,7 +218,7 @@ func TestDailyBudget(t *testing.T) {
 	}
 	// A call that never left is refunded.
 	srv.Close()
-	c2, _ := New(Config{Endpoint: srv.URL, SecretID: "test-id", SecretKey: testSecret, DailyBudget: 1, MaxAttempts: 1}, WithClock(clk.Now))
+	c2, _ := New(Config{Endpoint: srv.URL, SecretID: "test-id", SecretKey: testSecret, DailyBudget: 1, MaxAttempts: 1}, withClock(clk.Now))
 	for i := 0; i < 3; i++ {
 		_, err := c2.Verify(context.Background(), req)
 		var te *TransportError

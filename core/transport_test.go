@@ -78,7 +78,7 @@ func TestHTTPClientKeepsConnections(t *testing.T) {
 		if useTLS {
 			cfg.CAFile = caFile(t, cs.Server)
 		}
-		hc, err := NewHTTPClient(cfg.WithDefaults())
+		hc, err := newHTTPClient(cfg.WithDefaults())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +104,7 @@ func TestHTTPClientKeepsConnections(t *testing.T) {
 // any request reaches it.
 func TestHTTPClientVerifiesCertificates(t *testing.T) {
 	cs := newCountingServer(t, ok, true)
-	hc, err := NewHTTPClient(Config{}.WithDefaults())
+	hc, err := newHTTPClient(Config{}.WithDefaults())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,14 +133,14 @@ func TestCAFile(t *testing.T) {
 		{filepath.Join(dir, "missing.pem"), "cannot read the file"},
 		{notPEM, "no PEM certificate found"},
 	} {
-		_, err := NewHTTPClient(Config{CAFile: tc.file}.WithDefaults())
+		_, err := newHTTPClient(Config{CAFile: tc.file}.WithDefaults())
 		var ce *ConfigError
 		if !errors.As(err, &ce) || ce.Key != "FACEID_CA_FILE" || ce.Reason != tc.reason {
 			t.Fatalf("CA file %s: error %v, want FACEID_CA_FILE: %s", filepath.Base(tc.file), err, tc.reason)
 		}
 	}
 
-	hc, err := NewHTTPClient(Config{CAFile: good}.WithDefaults())
+	hc, err := newHTTPClient(Config{CAFile: good}.WithDefaults())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestCAFile(t *testing.T) {
 	}
 	resp.Body.Close()
 	// Without the file the same server is refused.
-	plain, err := NewHTTPClient(Config{}.WithDefaults())
+	plain, err := newHTTPClient(Config{}.WithDefaults())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestHugeResponseHeader(t *testing.T) {
 	_, err = c.Verify(context.Background(), req)
 	runtime.ReadMemStats(&after)
 
-	var re *ResponseError
+	var re *responseError
 	if !errors.As(err, &re) || re.Reason != "malformed" || !MayHaveReached(err) {
 		t.Fatalf("error %v, want a malformed answer that may have been billed", err)
 	}

@@ -8,29 +8,29 @@ package codes
 const (
 	OK           = 200 // 成功
 	BadRequest   = 400 // 参数错误
-	NotFound     = 404 // 请求资源不存在
-	Internal     = 500 // 系统内部错误,请联系服务商
-	ThirdParty   = 501 // 第三方服务异常
+	notFound     = 404 // 请求资源不存在
+	internal     = 500 // 系统内部错误,请联系服务商
+	thirdParty   = 501 // 第三方服务异常
 	Discontinued = 604 // 接口停用
 )
 
-// Meaning is a code's documented description, in Chinese as the product page
+// meaning is a code's documented description, in Chinese as the product page
 // gives it and in English.
-type Meaning struct {
+type meaning struct {
 	Zh, En string
 }
 
-var top = map[int]Meaning{
+var top = map[int]meaning{
 	OK:           {"成功", "success"},
 	BadRequest:   {"参数错误", "invalid parameters"},
-	NotFound:     {"请求资源不存在", "resource not found"},
-	Internal:     {"系统内部错误,请联系服务商", "internal error, contact the provider"},
-	ThirdParty:   {"第三方服务异常", "third-party service error"},
+	notFound:     {"请求资源不存在", "resource not found"},
+	internal:     {"系统内部错误,请联系服务商", "internal error, contact the provider"},
+	thirdParty:   {"第三方服务异常", "third-party service error"},
 	Discontinued: {"接口停用", "API discontinued"},
 }
 
 // Code describes a top-level result code.
-func Code(c int) (Meaning, bool) {
+func Code(c int) (meaning, bool) {
 	m, ok := top[c]
 	return m, ok
 }
@@ -40,36 +40,36 @@ const (
 	Match               = 100 // 比对成功
 	NameMismatch        = 101 // 身份证号码姓名不一致
 	NoSuchID            = 102 // 库中无此号
-	VerifiedInvalidData = 103 // 身份核验成功,数据非法
-	InvalidData         = 104 // 数据非法
-	FaceSystemError     = 106 // 身份核验成功,人脸识别系统异常
-	PoorQuality         = 107 // 照片质量不合格
+	verifiedInvalidData = 103 // 身份核验成功,数据非法
+	invalidData         = 104 // 数据非法
+	faceSystemError     = 106 // 身份核验成功,人脸识别系统异常
+	poorQuality         = 107 // 照片质量不合格
 	ImageTooLarge       = 108 // 上传图片文件过大
-	NoRecordPhoto       = 109 // 身份核验成功,库中无照片
-	FeatureFailed       = 110 // 身份核验成功,特征提取失败
-	MultipleFaces       = 111 // 身份核验成功,检测到多于一张人脸
+	noRecordPhoto       = 109 // 身份核验成功,库中无照片
+	featureFailed       = 110 // 身份核验成功,特征提取失败
+	multipleFaces       = 111 // 身份核验成功,检测到多于一张人脸
 	InvalidImage        = 112 // 身份核验成功,图片不合法
-	CompareServiceError = 113 // 人像比对服务异常
+	compareServiceError = 113 // 人像比对服务异常
 )
 
-var incorrect = map[int]Meaning{
+var incorrect = map[int]meaning{
 	Match:               {"比对成功", "comparison succeeded"},
 	NameMismatch:        {"身份证号码姓名不一致", "ID number and name do not match"},
 	NoSuchID:            {"库中无此号", "ID number not in the database"},
-	VerifiedInvalidData: {"身份核验成功,数据非法", "identity verified, invalid data"},
-	InvalidData:         {"数据非法", "invalid data"},
-	FaceSystemError:     {"身份核验成功,人脸识别系统异常", "identity verified, face recognition system error"},
-	PoorQuality:         {"照片质量不合格", "photo quality too poor"},
+	verifiedInvalidData: {"身份核验成功,数据非法", "identity verified, invalid data"},
+	invalidData:         {"数据非法", "invalid data"},
+	faceSystemError:     {"身份核验成功,人脸识别系统异常", "identity verified, face recognition system error"},
+	poorQuality:         {"照片质量不合格", "photo quality too poor"},
 	ImageTooLarge:       {"上传图片文件过大", "uploaded image too large"},
-	NoRecordPhoto:       {"身份核验成功,库中无照片", "identity verified, no photo on record"},
-	FeatureFailed:       {"身份核验成功,特征提取失败", "identity verified, feature extraction failed"},
-	MultipleFaces:       {"身份核验成功,检测到多于一张人脸", "identity verified, more than one face detected"},
+	noRecordPhoto:       {"身份核验成功,库中无照片", "identity verified, no photo on record"},
+	featureFailed:       {"身份核验成功,特征提取失败", "identity verified, feature extraction failed"},
+	multipleFaces:       {"身份核验成功,检测到多于一张人脸", "identity verified, more than one face detected"},
 	InvalidImage:        {"身份核验成功,图片不合法", "identity verified, invalid image"},
-	CompareServiceError: {"人像比对服务异常", "face comparison service error"},
+	compareServiceError: {"人像比对服务异常", "face comparison service error"},
 }
 
 // Incorrect describes an `incorrect` code.
-func Incorrect(c int) (Meaning, bool) {
+func Incorrect(c int) (meaning, bool) {
 	m, ok := incorrect[c]
 	return m, ok
 }

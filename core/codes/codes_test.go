@@ -12,7 +12,7 @@ func TestEveryIncorrectCodeDescribed(t *testing.T) {
 	if _, ok := Incorrect(105); ok {
 		t.Error("105 is not a documented code")
 	}
-	for _, c := range []int{OK, BadRequest, NotFound, Internal, ThirdParty, Discontinued} {
+	for _, c := range []int{OK, BadRequest, notFound, internal, thirdParty, Discontinued} {
 		if _, ok := Code(c); !ok {
 			t.Errorf("code %d undescribed", c)
 		}

@@ -11,10 +11,10 @@ import (
 	"time"
 )
 
-// RequestIDHeader is the random per-request id the Cloud Market gateway's
+// requestIDHeader is the random per-request id the Cloud Market gateway's
 // clients send (net/http spells it Request-Id; header names are
 // case-insensitive).
-const RequestIDHeader = "Request-Id"
+const requestIDHeader = "Request-Id"
 
 // signCloudMarket signs for the Cloud Market gateway: the HMAC covers only
 // "x-date: <date>", and the date travels both inside the JSON header and as
@@ -25,9 +25,9 @@ func signCloudMarket(h http.Header, c Credentials, t time.Time) {
 	date := FormatDate(t)
 	sig := Signature(c.SecretKey, SigningString([]string{"x-date"}, []string{date}))
 	h.Set("X-Date", date)
-	h.Set("Authorization", CloudMarketAuthorizationValue(c.SecretID, date, sig))
-	if h.Get(RequestIDHeader) == "" {
-		h.Set(RequestIDHeader, NewUUID())
+	h.Set("Authorization", cloudMarketAuthorizationValue(c.SecretID, date, sig))
+	if h.Get(requestIDHeader) == "" {
+		h.Set(requestIDHeader, newUUID())
 	}
 }
 
@@ -39,9 +39,9 @@ type cloudMarketJSON struct {
 	Signature string `json:"signature"`
 }
 
-// CloudMarketAuthorizationValue formats the compact JSON Authorization
+// cloudMarketAuthorizationValue formats the compact JSON Authorization
 // value: {"id":"…","x-date":"…","signature":"…"}.
-func CloudMarketAuthorizationValue(id, date, signature string) string {
+func cloudMarketAuthorizationValue(id, date, signature string) string {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	// Base64 and GMT dates hold none of <>&, but a client building the
@@ -53,30 +53,30 @@ func CloudMarketAuthorizationValue(id, date, signature string) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// CloudMarketAuthorization is a parsed Cloud Market Authorization header.
+// cloudMarketAuthorization is a parsed Cloud Market Authorization header.
 // Absent and null fields are empty.
-type CloudMarketAuthorization struct {
+type cloudMarketAuthorization struct {
 	ID        string
 	XDate     string
 	Signature string
 }
 
-// ParseCloudMarketAuthorization parses the JSON Authorization value. It
+// parseCloudMarketAuthorization parses the JSON Authorization value. It
 // follows encoding/json's grammar (any key order, any whitespace, escapes,
 // unknown keys of any type ignored) but refuses what encoding/json would
 // quietly settle: a repeated key (encoding/json keeps the last, so two
 // parties could read different ids), a non-string id, x-date or signature,
 // and anything after the object. Keys match exactly, case included.
-func ParseCloudMarketAuthorization(s string) (CloudMarketAuthorization, error) {
+func parseCloudMarketAuthorization(s string) (cloudMarketAuthorization, error) {
 	a, err := parseCloudMarket(s)
 	if err != nil {
-		return CloudMarketAuthorization{}, err
+		return cloudMarketAuthorization{}, err
 	}
 	return a, nil
 }
 
-func parseCloudMarket(s string) (CloudMarketAuthorization, error) {
-	var a CloudMarketAuthorization
+func parseCloudMarket(s string) (cloudMarketAuthorization, error) {
+	var a cloudMarketAuthorization
 	if len(s) > maxAuthorization {
 		return a, errFormat
 	}
@@ -127,8 +127,8 @@ func parseCloudMarket(s string) (CloudMarketAuthorization, error) {
 	return a, nil
 }
 
-// NewUUID returns a random (version 4) UUID from crypto/rand.
-func NewUUID() string {
+// newUUID returns a random (version 4) UUID from crypto/rand.
+func newUUID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never returns an error since Go 1.24
 	b[6] = b[6]&0x0f | 0x40

@@ -100,11 +100,11 @@ func TestCloudMarketRequestID(t *testing.T) {
 
 func TestParseCloudMarketAuthorization(t *testing.T) {
 	const d = "Thu, 03 Dec 2026 11:42:18 GMT"
-	full := CloudMarketAuthorization{"AKID", d, "c2ln="}
+	full := cloudMarketAuthorization{"AKID", d, "c2ln="}
 	tests := []struct {
 		name string
 		in   string
-		want CloudMarketAuthorization
+		want cloudMarketAuthorization
 		ok   bool
 	}{
 		{"compact", `{"id":"AKID","x-date":"` + d + `","signature":"c2ln="}`, full, true},
@@ -113,29 +113,29 @@ func TestParseCloudMarketAuthorization(t *testing.T) {
 		{"surrounding space", `  {"id":"AKID","x-date":"` + d + `","signature":"c2ln="}  `, full, true},
 		{"escapes", `{"id":"AK\u0049D","x-date":"` + d + `","signature":"c2ln\u003d"}`, full, true},
 		{"unknown keys of any type", `{"id":"AKID","x-date":"` + d + `","signature":"c2ln=","v":[1,{"a":null}],"n":2.5}`, full, true},
-		{"missing signature", `{"id":"AKID","x-date":"` + d + `"}`, CloudMarketAuthorization{ID: "AKID", XDate: d}, true},
-		{"null id", `{"id":null,"signature":"c2ln="}`, CloudMarketAuthorization{Signature: "c2ln="}, true},
-		{"empty object", `{}`, CloudMarketAuthorization{}, true},
-		{"keys are case-sensitive", `{"ID":"AKID","signature":"c2ln="}`, CloudMarketAuthorization{Signature: "c2ln="}, true},
+		{"missing signature", `{"id":"AKID","x-date":"` + d + `"}`, cloudMarketAuthorization{ID: "AKID", XDate: d}, true},
+		{"null id", `{"id":null,"signature":"c2ln="}`, cloudMarketAuthorization{Signature: "c2ln="}, true},
+		{"empty object", `{}`, cloudMarketAuthorization{}, true},
+		{"keys are case-sensitive", `{"ID":"AKID","signature":"c2ln="}`, cloudMarketAuthorization{Signature: "c2ln="}, true},
 
-		{"duplicate id", `{"id":"A","id":"B","signature":"c2ln="}`, CloudMarketAuthorization{}, false},
-		{"duplicate unknown key", `{"id":"A","k":1,"signature":"c2ln=","k":2}`, CloudMarketAuthorization{}, false},
-		{"duplicate through escapes", `{"id":"A","i\u0064":"B","signature":"c2ln="}`, CloudMarketAuthorization{}, false},
-		{"numeric id", `{"id":123,"signature":"c2ln="}`, CloudMarketAuthorization{}, false},
-		{"object signature", `{"id":"A","signature":{}}`, CloudMarketAuthorization{}, false},
-		{"trailing data", `{"id":"A","signature":"c2ln="}x`, CloudMarketAuthorization{}, false},
-		{"second object", `{"id":"A","signature":"c2ln="}{}`, CloudMarketAuthorization{}, false},
-		{"unterminated", `{"id":"A","signature":"c2ln="`, CloudMarketAuthorization{}, false},
-		{"trailing comma", `{"id":"A",}`, CloudMarketAuthorization{}, false},
-		{"array", `["id","A"]`, CloudMarketAuthorization{}, false},
-		{"string", `"id"`, CloudMarketAuthorization{}, false},
-		{"legacy form", `hmac id="A", algorithm="hmac-sha1", headers="x-date", signature="c2ln="`, CloudMarketAuthorization{}, false},
-		{"empty", ``, CloudMarketAuthorization{}, false},
-		{"too long", `{"id":"A","pad":"` + strings.Repeat("x", maxAuthorization) + `"}`, CloudMarketAuthorization{}, false},
+		{"duplicate id", `{"id":"A","id":"B","signature":"c2ln="}`, cloudMarketAuthorization{}, false},
+		{"duplicate unknown key", `{"id":"A","k":1,"signature":"c2ln=","k":2}`, cloudMarketAuthorization{}, false},
+		{"duplicate through escapes", `{"id":"A","i\u0064":"B","signature":"c2ln="}`, cloudMarketAuthorization{}, false},
+		{"numeric id", `{"id":123,"signature":"c2ln="}`, cloudMarketAuthorization{}, false},
+		{"object signature", `{"id":"A","signature":{}}`, cloudMarketAuthorization{}, false},
+		{"trailing data", `{"id":"A","signature":"c2ln="}x`, cloudMarketAuthorization{}, false},
+		{"second object", `{"id":"A","signature":"c2ln="}{}`, cloudMarketAuthorization{}, false},
+		{"unterminated", `{"id":"A","signature":"c2ln="`, cloudMarketAuthorization{}, false},
+		{"trailing comma", `{"id":"A",}`, cloudMarketAuthorization{}, false},
+		{"array", `["id","A"]`, cloudMarketAuthorization{}, false},
+		{"string", `"id"`, cloudMarketAuthorization{}, false},
+		{"legacy form", `hmac id="A", algorithm="hmac-sha1", headers="x-date", signature="c2ln="`, cloudMarketAuthorization{}, false},
+		{"empty", ``, cloudMarketAuthorization{}, false},
+		{"too long", `{"id":"A","pad":"` + strings.Repeat("x", maxAuthorization) + `"}`, cloudMarketAuthorization{}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ParseCloudMarketAuthorization(tc.in)
+			got, err := parseCloudMarketAuthorization(tc.in)
 			if (err == nil) != tc.ok {
 				t.Fatalf("err = %v, want ok=%v", err, tc.ok)
 			}
@@ -267,7 +267,7 @@ func FuzzParseCloudMarketAuthorization(f *testing.F) {
 	f.Add(`{"id":"a"}{}`)
 	f.Add(`{`)
 	f.Fuzz(func(t *testing.T, s string) {
-		a, err := ParseCloudMarketAuthorization(s)
+		a, err := parseCloudMarketAuthorization(s)
 		if err != nil {
 			return
 		}
@@ -284,7 +284,7 @@ func FuzzParseCloudMarketAuthorization(f *testing.F) {
 			}
 		}
 		// And it round-trips through our own formatter.
-		b, err := ParseCloudMarketAuthorization(CloudMarketAuthorizationValue(a.ID, a.XDate, a.Signature))
+		b, err := parseCloudMarketAuthorization(cloudMarketAuthorizationValue(a.ID, a.XDate, a.Signature))
 		if err != nil || b != a {
 			t.Fatalf("round trip of %q: %+v, %v", s, b, err)
 		}

@@ -111,24 +111,24 @@ func TestVerifyKnownAnswers(t *testing.T) {
 func TestParseAuthorization(t *testing.T) {
 	tests := []struct {
 		in   string
-		want Authorization
+		want authorization
 		ok   bool
 	}{
 		{`hmac id="a", algorithm="hmac-sha1", headers="x-date x-source", signature="c2ln="`,
-			Authorization{"a", "hmac-sha1", []string{"x-date", "x-source"}, "c2ln="}, true},
+			authorization{"a", "hmac-sha1", []string{"x-date", "x-source"}, "c2ln="}, true},
 		// The product page's curl example: spaces around '=', bare signature.
 		{`hmac id = "AKID", algorithm = "hmac-sha1", headers = "date source", signature = yMCxXNytW5nvVGNZ8aBtRxmiLJ4=`,
-			Authorization{"AKID", "hmac-sha1", []string{"date", "source"}, "yMCxXNytW5nvVGNZ8aBtRxmiLJ4="}, true},
-		{`HMAC id="a",signature="b"`, Authorization{ID: "a", Signature: "b"}, true},
-		{`Bearer abc`, Authorization{}, false},
-		{`hmac`, Authorization{}, false},
-		{`hmac id="a`, Authorization{}, false},
-		{`hmac id="a" x`, Authorization{}, false},
-		{`hmac id="a", id="b"`, Authorization{}, false},
-		{`hmac novalue`, Authorization{}, false},
+			authorization{"AKID", "hmac-sha1", []string{"date", "source"}, "yMCxXNytW5nvVGNZ8aBtRxmiLJ4="}, true},
+		{`HMAC id="a",signature="b"`, authorization{ID: "a", Signature: "b"}, true},
+		{`Bearer abc`, authorization{}, false},
+		{`hmac`, authorization{}, false},
+		{`hmac id="a`, authorization{}, false},
+		{`hmac id="a" x`, authorization{}, false},
+		{`hmac id="a", id="b"`, authorization{}, false},
+		{`hmac novalue`, authorization{}, false},
 	}
 	for _, tc := range tests {
-		got, err := ParseAuthorization(tc.in)
+		got, err := parseAuthorization(tc.in)
 		if (err == nil) != tc.ok {
 			t.Errorf("ParseAuthorization(%q) err = %v, want ok=%v", tc.in, err, tc.ok)
 			continue
@@ -255,7 +255,7 @@ func FuzzParseAuthorization(f *testing.F) {
 	f.Add(`hmac ,,,`)
 	f.Add(`hmac id="`)
 	f.Fuzz(func(t *testing.T, s string) {
-		a, err := ParseAuthorization(s)
+		a, err := parseAuthorization(s)
 		if err != nil {
 			return
 		}
@@ -267,7 +267,7 @@ func FuzzParseAuthorization(f *testing.F) {
 				!validQuoted(strings.Join(a.Headers, " ")) {
 				return
 			}
-			b, err := ParseAuthorization(AuthorizationValue(a.ID, a.Algorithm, a.Headers, a.Signature))
+			b, err := parseAuthorization(AuthorizationValue(a.ID, a.Algorithm, a.Headers, a.Signature))
 			if err != nil || b.ID != a.ID || b.Signature != a.Signature || b.Algorithm != a.Algorithm {
 				t.Fatalf("round trip of %q: %+v, %v", s, b, err)
 			}

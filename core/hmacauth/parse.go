@@ -5,11 +5,11 @@ import (
 	"strings"
 )
 
-// Authorization is a parsed key-pair Authorization header.
-type Authorization struct {
+// authorization is a parsed key-pair Authorization header.
+type authorization struct {
 	ID        string
 	Algorithm string
-	// Headers are the signed header names in signing order.
+	// headers are the signed header names in signing order.
 	Headers   []string
 	Signature string
 }
@@ -19,12 +19,12 @@ var errFormat = errors.New("hmacauth: malformed Authorization header")
 // maxAuthorization bounds the work spent on a hostile header.
 const maxAuthorization = 4096
 
-// ParseAuthorization parses `hmac id="…", algorithm="…", headers="…",
+// parseAuthorization parses `hmac id="…", algorithm="…", headers="…",
 // signature="…"`. It is lenient where the gateway's own examples are: the
 // keyword is case-insensitive, spaces may surround '=', and values may be
 // unquoted (the product page's curl example leaves the signature bare).
-func ParseAuthorization(s string) (Authorization, error) {
-	var a Authorization
+func parseAuthorization(s string) (authorization, error) {
+	var a authorization
 	if len(s) > maxAuthorization {
 		return a, errFormat
 	}

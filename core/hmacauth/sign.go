@@ -36,8 +36,8 @@ import (
 	"time"
 )
 
-// DateFormat is RFC 1123 with a literal GMT zone, as the gateway expects.
-const DateFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
+// dateFormat is RFC 1123 with a literal GMT zone, as the gateway expects.
+const dateFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
 
 // Variant selects which pair of headers carries the date and the source.
 type Variant string
@@ -49,13 +49,13 @@ const (
 	// Date signs Date and Source, as the gateway's older Python demo does.
 	Date Variant = "date"
 	// CloudMarket signs for the Cloud Market API gateway: a JSON
-	// Authorization over "x-date: <date>" (see the package comment).
+	// authorization over "x-date: <date>" (see the package comment).
 	CloudMarket Variant = "cloudmarket"
 )
 
-// Headers returns the lower-case header names a legacy variant signs, in
+// headers returns the lower-case header names a legacy variant signs, in
 // order. CloudMarket signs only the date and reports the XDate pair's.
-func (v Variant) Headers() [2]string {
+func (v Variant) headers() [2]string {
 	if v == Date {
 		return [2]string{"date", "source"}
 	}
@@ -66,7 +66,7 @@ func (v Variant) Headers() [2]string {
 func (v Variant) Valid() bool { return v == XDate || v == Date || v == CloudMarket }
 
 // FormatDate renders t the way the signed date header carries it.
-func FormatDate(t time.Time) string { return t.UTC().Format(DateFormat) }
+func FormatDate(t time.Time) string { return t.UTC().Format(dateFormat) }
 
 // SigningString joins "name: value" lines with \n, no trailing newline.
 func SigningString(names, values []string) string {
@@ -127,7 +127,7 @@ func Sign(h http.Header, c Credentials, t time.Time) {
 		signCloudMarket(h, c, t)
 		return
 	}
-	names := c.Variant.Headers()
+	names := c.Variant.headers()
 	date := FormatDate(t)
 	h.Set(names[0], date)
 	h.Set(names[1], c.Source)

@@ -74,9 +74,9 @@ func TestCheckExpires(t *testing.T) {
 		req  *http.Request
 		want time.Time
 	}{
-		{"x-date", newVerifier(now), signed(XDate, at), at.Add(MaxSkew)},
-		{"cloud market", newVerifier(now), signed(CloudMarket, at), at.Add(MaxSkew)},
-		{"date, strict", strict, signed(Date, at), at.Add(MaxSkew)},
+		{"x-date", newVerifier(now), signed(XDate, at), at.Add(maxSkew)},
+		{"cloud market", newVerifier(now), signed(CloudMarket, at), at.Add(maxSkew)},
+		{"date, strict", strict, signed(Date, at), at.Add(maxSkew)},
 		{"date, as the gateway", newVerifier(now), signed(Date, at), time.Time{}},
 	} {
 		s, err := tc.v.Check(tc.req, AnyGateway)

@@ -9,10 +9,10 @@ import (
 	"time"
 )
 
-// MaxSkew is how far X-Date may be from the gateway's clock (documented as
+// maxSkew is how far X-Date may be from the gateway's clock (documented as
 // 900 s). The window is applied both ways: a future-dated X-Date is as stale
 // as a past one.
-const MaxSkew = 900 * time.Second
+const maxSkew = 900 * time.Second
 
 // The gateway's exact messages (gateway-auth.md §1, §6). Callers and the
 // seed's sample clients match on these strings, so they are kept verbatim,
@@ -93,7 +93,7 @@ type Verifier struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// StrictDate holds a Date-signed request to a parseable date within
-	// MaxSkew, as X-Date and the Cloud Market date always are. The
+	// maxSkew, as X-Date and the Cloud Market date always are. The
 	// gateway does not (gateway-auth.md §1c), so such a signature is valid
 	// for ever: the function's drop-in mode sets it, the sandbox not.
 	StrictDate bool
@@ -155,14 +155,14 @@ func (v *Verifier) now() time.Time {
 	return time.Now()
 }
 
-// inWindow reports whether t is within MaxSkew of now, either way.
+// inWindow reports whether t is within maxSkew of now, either way.
 func inWindow(now, t time.Time) bool {
 	d := now.Sub(t)
-	return -MaxSkew <= d && d <= MaxSkew
+	return -maxSkew <= d && d <= maxSkew
 }
 
 func (v *Verifier) verifyLegacy(r *http.Request, header string) (Signed, error) {
-	a, err := ParseAuthorization(header)
+	a, err := parseAuthorization(header)
 	if err != nil {
 		return Signed{}, &Failure{http.StatusForbidden, MsgBadAuthorization}
 	}
@@ -213,14 +213,14 @@ func (v *Verifier) verifyLegacy(r *http.Request, header string) (Signed, error) 
 		} else if name != "x-date" {
 			continue
 		}
-		t, err := time.Parse(DateFormat, got[0])
+		t, err := time.Parse(dateFormat, got[0])
 		if err != nil {
 			return Signed{}, &Failure{http.StatusUnauthorized, bad}
 		}
 		if !inWindow(v.now(), t) {
 			return Signed{}, &Failure{http.StatusUnauthorized, stale}
 		}
-		if end := t.Add(MaxSkew); expires.IsZero() || end.Before(expires) {
+		if end := t.Add(maxSkew); expires.IsZero() || end.Before(expires) {
 			expires = end
 		}
 	}
@@ -232,7 +232,7 @@ func (v *Verifier) verifyLegacy(r *http.Request, header string) (Signed, error) 
 // stand in. A missing or unparseable date is a malformed header (the
 // gateway's answer is not known).
 func (v *Verifier) verifyCloudMarket(r *http.Request, header string) (Signed, error) {
-	a, err := ParseCloudMarketAuthorization(header)
+	a, err := parseCloudMarketAuthorization(header)
 	if err != nil {
 		return Signed{}, &Failure{http.StatusForbidden, MsgBadAuthorization}
 	}
@@ -249,14 +249,14 @@ func (v *Verifier) verifyCloudMarket(r *http.Request, header string) (Signed, er
 			return Signed{}, &Failure{http.StatusUnauthorized, MsgMultipleHeader}
 		}
 	}
-	t, err := time.Parse(DateFormat, date)
+	t, err := time.Parse(dateFormat, date)
 	if err != nil {
 		return Signed{}, &Failure{http.StatusForbidden, MsgBadAuthorization}
 	}
 	if !inWindow(v.now(), t) {
 		return Signed{}, &Failure{http.StatusForbidden, MsgCloudMarketDateExpired}
 	}
-	return v.check(a.ID, a.Signature, sha1.New, SigningString([]string{"x-date"}, []string{date}), t.Add(MaxSkew))
+	return v.check(a.ID, a.Signature, sha1.New, SigningString([]string{"x-date"}, []string{date}), t.Add(maxSkew))
 }
 
 // check looks the key up and compares the signature in constant time.

@@ -23,8 +23,8 @@ import (
 	"github.com/faceid-verify/faceid/core/mask"
 )
 
-// Length is the length of every number Parse accepts.
-const Length = 18
+// length is the length of every number Parse accepts.
+const length = 18
 
 // Number is a validated, normalised ID number. The zero value is not a valid
 // number.
@@ -39,26 +39,26 @@ type Number struct {
 // case). It is what the upstream must be sent.
 func (n Number) String() string { return n.s }
 
-// Masked returns the number as it may appear in logs and results (see
+// masked returns the number as it may appear in logs and results (see
 // mask.ID): 110***********0011.
-func (n Number) Masked() string { return mask.ID(n.s) }
+func (n Number) masked() string { return mask.ID(n.s) }
 
 // Format makes every fmt verb (%v, %s, %+v of a struct holding a Number…)
 // print the masked number; call String explicitly for the full one.
-func (n Number) Format(f fmt.State, _ rune) { fmt.Fprint(f, n.Masked()) }
+func (n Number) Format(f fmt.State, _ rune) { fmt.Fprint(f, n.masked()) }
 
 // LogValue makes log/slog record the masked number.
-func (n Number) LogValue() slog.Value { return slog.StringValue(n.Masked()) }
+func (n Number) LogValue() slog.Value { return slog.StringValue(n.masked()) }
 
-// Foreign reports whether n is a foreigner permanent-residence card number,
+// foreign reports whether n is a foreigner permanent-residence card number,
 // whose layout differs from a resident ID's after the check digit.
-func (n Number) Foreign() bool { return len(n.s) == Length && n.s[0] == '9' }
+func (n Number) foreign() bool { return len(n.s) == length && n.s[0] == '9' }
 
-// Birth returns the birth date encoded in a resident ID or residence permit
+// birth returns the birth date encoded in a resident ID or residence permit
 // number, as midnight UTC of that calendar day. It is false for foreigner
 // cards, whose layout Parse does not interpret, and for the zero Number.
-func (n Number) Birth() (time.Time, bool) {
-	if len(n.s) != Length || n.Foreign() {
+func (n Number) birth() (time.Time, bool) {
+	if len(n.s) != length || n.foreign() {
 		return time.Time{}, false
 	}
 	y, m, d := atoi(n.s[6:10]), atoi(n.s[10:12]), atoi(n.s[12:14])
@@ -71,9 +71,9 @@ var weights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
 
 const checkChars = "10X98765432"
 
-// CheckDigit computes the check character ('0'–'9' or 'X') for the first 17
+// checkDigit computes the check character ('0'–'9' or 'X') for the first 17
 // digits of a number. It is false unless first17 is exactly 17 ASCII digits.
-func CheckDigit(first17 string) (byte, bool) {
+func checkDigit(first17 string) (byte, bool) {
 	if len(first17) != 17 || !digits(first17) {
 		return 0, false
 	}
@@ -125,7 +125,7 @@ func Parse(s string, now time.Time) (Number, error) {
 	if len(s) == 15 && digits(s) {
 		return Number{}, fail("legacy_15", "为15位旧号码,请使用18位身份证号", "15-digit numbers are no longer accepted; use the 18-digit number")
 	}
-	if len(s) != Length {
+	if len(s) != length {
 		return Number{}, fail("length", "长度错误,应为18位", "ID number must be 18 characters")
 	}
 	if !digits(s[:17]) {
@@ -144,7 +144,7 @@ func Parse(s string, now time.Time) (Number, error) {
 			return Number{}, err
 		}
 	}
-	if c, _ := CheckDigit(s[:17]); c != s[17] {
+	if c, _ := checkDigit(s[:17]); c != s[17] {
 		return Number{}, fail("checksum", "校验码错误", "check digit does not match")
 	}
 	return Number{s: s}, nil

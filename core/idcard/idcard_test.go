@@ -15,7 +15,7 @@ var now = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
 // withCheck appends the right check digit to 17 digits.
 func withCheck(t testing.TB, first17 string) string {
-	c, ok := CheckDigit(first17)
+	c, ok := checkDigit(first17)
 	if !ok {
 		t.Fatalf("CheckDigit(%q) failed", first17)
 	}
@@ -31,7 +31,7 @@ func wrongCheck(t testing.TB, first17 string) string {
 	return first17 + "0"
 }
 
-// Fictional numbers, check digits computed independently of CheckDigit.
+// Fictional numbers, check digits computed independently of checkDigit.
 var valid = []struct {
 	id    string
 	birth string // YYYY-MM-DD, "" for foreigner cards
@@ -78,8 +78,8 @@ var valid = []struct {
 
 func TestValid(t *testing.T) {
 	for _, tt := range valid {
-		// Check digits here were computed separately: they test CheckDigit.
-		if c, ok := CheckDigit(tt.id[:17]); !ok || c != tt.id[17] {
+		// Check digits here were computed separately: they test checkDigit.
+		if c, ok := checkDigit(tt.id[:17]); !ok || c != tt.id[17] {
 			t.Errorf("CheckDigit(%s) = %q, %v; want %q", tt.id[:17], c, ok, tt.id[17])
 		}
 		for _, in := range []string{tt.id, strings.ToLower(tt.id), " " + tt.id + "\t\n", "\u3000" + tt.id} {
@@ -91,10 +91,10 @@ func TestValid(t *testing.T) {
 			if n.String() != tt.id {
 				t.Errorf("Parse(%q) = %s, want %s", in, n, tt.id)
 			}
-			if n.Foreign() != (tt.id[0] == '9') {
-				t.Errorf("%s: Foreign() = %v", tt.id, n.Foreign())
+			if n.foreign() != (tt.id[0] == '9') {
+				t.Errorf("%s: Foreign() = %v", tt.id, n.foreign())
 			}
-			b, ok := n.Birth()
+			b, ok := n.birth()
 			if got := b.Format(time.DateOnly); ok != (tt.birth != "") || ok && got != tt.birth {
 				t.Errorf("%s: Birth() = %s, %v; want %q", tt.id, got, ok, tt.birth)
 			}
@@ -232,7 +232,7 @@ func TestFutureBoundary(t *testing.T) {
 
 func TestCheckDigit(t *testing.T) {
 	for _, in := range []string{"", "1101011990030700", "110101199003070011", "1101011990030700X", "１１０１０１１９９００３０７００"} {
-		if c, ok := CheckDigit(in); ok {
+		if c, ok := checkDigit(in); ok {
 			t.Errorf("CheckDigit(%q) = %q, true", in, c)
 		}
 	}
@@ -244,7 +244,7 @@ func TestCheckDigit(t *testing.T) {
 		if k == 10 {
 			first17 = "00100000000000000"
 		}
-		if c, ok := CheckDigit(first17); !ok || c != "10X98765432"[k] {
+		if c, ok := checkDigit(first17); !ok || c != "10X98765432"[k] {
 			t.Errorf("CheckDigit(%s) = %q, want %q", first17, c, "10X98765432"[k])
 		}
 	}
@@ -256,8 +256,8 @@ func TestMasking(t *testing.T) {
 		t.Fatal(err)
 	}
 	const masked = "110***********0011"
-	if n.Masked() != masked {
-		t.Errorf("Masked() = %s", n.Masked())
+	if n.masked() != masked {
+		t.Errorf("Masked() = %s", n.masked())
 	}
 	// fmt and slog must not print the whole number by accident.
 	for _, s := range []string{fmt.Sprint(n), fmt.Sprintf("%s %v %q %d", n, n, n, n), fmt.Sprintf("%+v %#v", struct{ ID Number }{n}, n)} {
@@ -269,10 +269,10 @@ func TestMasking(t *testing.T) {
 		t.Errorf("LogValue() = %s", v)
 	}
 	var zero Number
-	if zero.String() != "" || zero.Masked() != "" || zero.Foreign() {
+	if zero.String() != "" || zero.masked() != "" || zero.foreign() {
 		t.Error("zero Number not empty")
 	}
-	if _, ok := zero.Birth(); ok {
+	if _, ok := zero.birth(); ok {
 		t.Error("zero Number has a birth date")
 	}
 }
@@ -296,10 +296,10 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		id := n.String()
-		if len(id) != Length {
+		if len(id) != length {
 			t.Fatalf("Parse(%q) = %q: not 18 characters", s, id)
 		}
-		if c, ok := CheckDigit(id[:17]); !ok || c != id[17] {
+		if c, ok := checkDigit(id[:17]); !ok || c != id[17] {
 			t.Fatalf("Parse(%q) = %q: check digit %q, %v", s, id, c, ok)
 		}
 		again, err := Parse(id, now)
@@ -308,10 +308,10 @@ func FuzzParse(f *testing.F) {
 		}
 		// time.Date normalises impossible dates, so a round trip through it
 		// checks the calendar independently of Parse.
-		if b, ok := n.Birth(); ok == n.Foreign() || ok && (b.Year() < 1900 || b.After(now.AddDate(0, 0, 1)) || b.Format("20060102") != id[6:14]) {
+		if b, ok := n.birth(); ok == n.foreign() || ok && (b.Year() < 1900 || b.After(now.AddDate(0, 0, 1)) || b.Format("20060102") != id[6:14]) {
 			t.Fatalf("Parse(%q): Birth() = %v, %v", s, b, ok)
 		}
-		if m := n.Masked(); m[3:14] != strings.Repeat("*", 11) {
+		if m := n.masked(); m[3:14] != strings.Repeat("*", 11) {
 			t.Fatalf("Parse(%q): Masked() = %q", s, m)
 		}
 	})

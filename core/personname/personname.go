@@ -25,8 +25,8 @@ import (
 	"github.com/faceid-verify/faceid/core/invalid"
 )
 
-// MaxLength is the longest name accepted, in runes after normalisation.
-const MaxLength = 64
+// maxLength is the longest name accepted, in runes after normalisation.
+const maxLength = 64
 
 // The normalised separators.
 const (
@@ -133,7 +133,7 @@ func Normalize(s string) (string, error) {
 		// Chinese names are written solid; only minority names have a dot.
 		return "", errSeparator()
 	}
-	if n > MaxLength {
+	if n > maxLength {
 		return "", fail("too_long", "长度超过64个字符", "name is longer than 64 characters")
 	}
 	return b.String(), nil

@@ -165,7 +165,7 @@ func FuzzNormalize(f *testing.F) {
 			}
 			return
 		}
-		if n := utf8.RuneCountInString(out); !utf8.ValidString(out) || n < 1 || n > MaxLength {
+		if n := utf8.RuneCountInString(out); !utf8.ValidString(out) || n < 1 || n > maxLength {
 			t.Fatalf("Normalize(%q) = %q: %d runes", s, out, n)
 		}
 		if again, err := Normalize(out); err != nil || again != out {

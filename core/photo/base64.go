@@ -22,7 +22,7 @@ func EncodedLen(n int) int {
 // so 1024 of them lack one with probability ~1e-7).
 const plusLostMin = 1024
 
-// DecodeBase64 decodes a photo sent as base64 text: standard or URL-safe
+// decodeBase64 decodes a photo sent as base64 text: standard or URL-safe
 // alphabet, padded or not, optionally behind a data: URI prefix such as
 // "data:image/jpeg;base64,", with spaces, tabs and line breaks anywhere.
 //
@@ -35,7 +35,7 @@ const plusLostMin = 1024
 // at all has had its '+' turned into spaces by form-URL decoding (a client
 // posting application/x-www-form-urlencoded without escaping), so the spaces
 // are read back as '+' rather than dropped into garbage.
-func DecodeBase64(s string, maxBytes int) ([]byte, error) {
+func decodeBase64(s string, maxBytes int) ([]byte, error) {
 	if maxBytes <= 0 {
 		maxBytes = DefaultLimits().MaxBytes
 	}

@@ -90,7 +90,7 @@ func TestDecodeBase64(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := DecodeBase64(tc.in, tc.max)
+			got, err := decodeBase64(tc.in, tc.max)
 			if tc.reason != "" {
 				wantReason(t, err, tc.reason)
 				if got != nil {
@@ -109,11 +109,11 @@ func TestDecodeBase64(t *testing.T) {
 }
 
 func TestDecodeBase64Messages(t *testing.T) {
-	_, err := DecodeBase64("!!!!", 0)
+	_, err := decodeBase64("!!!!", 0)
 	if ie := wantReason(t, err, reasonBase64); ie.Error() != "入参错误,图片[image]base64编码错误" {
 		t.Errorf("Error() = %q", ie.Error())
 	}
-	_, err = DecodeBase64(strings.Repeat("QUFB", 1<<20+1), 0) // 3 MB + 3 bytes with the default limit
+	_, err = decodeBase64(strings.Repeat("QUFB", 1<<20+1), 0) // 3 MB + 3 bytes with the default limit
 	if ie := wantReason(t, err, reasonTooLarge); ie.Error() != "入参错误,图片[image]大小超过3MB" {
 		t.Errorf("Error() = %q", ie.Error())
 	}
@@ -129,7 +129,7 @@ func TestDecodeBase64RejectsBeforeAllocating(t *testing.T) {
 	} {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		_, err := DecodeBase64(s, 3<<20)
+		_, err := decodeBase64(s, 3<<20)
 		runtime.ReadMemStats(&after)
 		wantReason(t, err, reasonTooLarge)
 		if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
@@ -142,7 +142,7 @@ func TestDecodeBase64RejectsBeforeAllocating(t *testing.T) {
 	s := wrap(base64.StdEncoding.EncodeToString(data), 4, strings.Repeat("\n", 10000))
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	got, err := DecodeBase64(s, 4096)
+	got, err := decodeBase64(s, 4096)
 	runtime.ReadMemStats(&after)
 	if err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("whitespace-padded text: %v", err)
@@ -168,7 +168,7 @@ func TestDecodeBase64Allocs(t *testing.T) {
 		{"mime", wrap(std, 76, "\r\n"), 1},
 		{"spaces", wrap(std, 76, " "), 2},
 	} {
-		if n := testing.AllocsPerRun(5, func() { _, _ = DecodeBase64(tc.in, 0) }); n != tc.want {
+		if n := testing.AllocsPerRun(5, func() { _, _ = decodeBase64(tc.in, 0) }); n != tc.want {
 			t.Errorf("%s: %v allocations, want %v", tc.name, n, tc.want)
 		}
 	}

@@ -33,7 +33,7 @@ func BenchmarkDecodeBase64(b *testing.B) {
 				b.ReportAllocs()
 				b.SetBytes(int64(len(v.s)))
 				for b.Loop() {
-					if _, err := DecodeBase64(v.s, DefaultLimits().MaxBytes); err != nil {
+					if _, err := decodeBase64(v.s, DefaultLimits().MaxBytes); err != nil {
 						b.Fatal(err)
 					}
 				}

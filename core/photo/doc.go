@@ -13,7 +13,7 @@
 //
 // Typical use:
 //
-//	img, err := photo.DecodeBase64(s, lim.MaxBytes) // if the photo came as base64
+//	img, _, err := photo.DecodeBase64Into(nil, s, lim.MaxBytes) // if the photo came as base64
 //	info, err := photo.Check(img, lim)
 //
 // Every error is an *invalid.Error for the field "image" with one of these

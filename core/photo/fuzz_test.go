@@ -92,7 +92,7 @@ func FuzzDecodeBase64(f *testing.F) {
 		maxBytes := int(limit) + 1
 
 		// Arbitrary text: no panic, bounded output, errors of the one type.
-		out, err := DecodeBase64(raw, maxBytes)
+		out, err := decodeBase64(raw, maxBytes)
 		if len(out) > maxBytes {
 			t.Fatalf("%d bytes out, limit %d", len(out), maxBytes)
 		}
@@ -115,7 +115,7 @@ func FuzzDecodeBase64(f *testing.F) {
 		}
 		if mode&4 != 0 {
 			sp := " \t"
-			// The one ambiguity DecodeBase64 resolves by guessing: long
+			// The one ambiguity decodeBase64 resolves by guessing: long
 			// text with spaces and no '+' is read as form-mangled.
 			if chars >= plusLostMin && !strings.ContainsAny(s, "+-_") {
 				sp = "\t"
@@ -125,7 +125,7 @@ func FuzzDecodeBase64(f *testing.F) {
 		if mode&8 != 0 {
 			s = "data:image/jpeg;base64," + s
 		}
-		got, err := DecodeBase64(s, maxBytes)
+		got, err := decodeBase64(s, maxBytes)
 		switch {
 		case len(data) == 0:
 			if reasonOf(err) != reasonMissing {

@@ -5,9 +5,9 @@ import (
 	"strings"
 )
 
-// DecodeBase64Into is DecodeBase64 writing into dst's storage when it is
+// DecodeBase64Into is decodeBase64 writing into dst's storage when it is
 // large enough, so a caller that keeps a buffer across calls decodes
-// without allocating. It returns exactly what DecodeBase64(s, maxBytes)
+// without allocating. It returns exactly what decodeBase64(s, maxBytes)
 // returns, except that out may share dst's backing array.
 //
 // canonical reports that s is exactly base64.StdEncoding's text of out:
@@ -16,14 +16,14 @@ import (
 //
 // Only clean standard text, the form clients send, takes the fast path:
 // one decode into dst. Anything else, or any failure, is handed to
-// DecodeBase64, so the two can never disagree on what is accepted.
+// decodeBase64, so the two can never disagree on what is accepted.
 func DecodeBase64Into(dst []byte, s string, maxBytes int) (out []byte, canonical bool, err error) {
 	if maxBytes <= 0 {
 		maxBytes = DefaultLimits().MaxBytes
 	}
 	if s == "" || isSpace(s[0]) || isSpace(s[len(s)-1]) ||
 		(len(s) >= 5 && strings.EqualFold(s[:5], "data:")) {
-		out, err = DecodeBase64(s, maxBytes)
+		out, err = decodeBase64(s, maxBytes)
 		return out, false, err
 	}
 	pad := 0
@@ -32,7 +32,7 @@ func DecodeBase64Into(dst []byte, s string, maxBytes int) (out []byte, canonical
 	}
 	// At least the decoded size: skipped line breaks only make it smaller.
 	if n := decodedLen(len(s) - pad); n > maxBytes || n == 0 {
-		out, err = DecodeBase64(s, maxBytes)
+		out, err = decodeBase64(s, maxBytes)
 		return out, false, err
 	}
 	if need := base64.RawStdEncoding.DecodedLen(len(s)); cap(dst) < need {
@@ -41,7 +41,7 @@ func DecodeBase64Into(dst []byte, s string, maxBytes int) (out []byte, canonical
 	dst = dst[:cap(dst)]
 	n, derr := encoding(false, s[len(s)-1] == '=').Decode(dst, []byte(s))
 	if derr != nil || n == 0 || n > maxBytes {
-		out, err = DecodeBase64(s, maxBytes)
+		out, err = decodeBase64(s, maxBytes)
 		return out, false, err
 	}
 	return dst[:n], isCanonical(s, dst[:n], pad), nil

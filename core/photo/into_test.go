@@ -10,12 +10,12 @@ import (
 	"testing"
 )
 
-// sameAsDecodeBase64 checks DecodeBase64Into against DecodeBase64 on one
+// sameAsDecodeBase64 checks DecodeBase64Into against decodeBase64 on one
 // input, and its canonical flag against the encoder.
 func sameAsDecodeBase64(t *testing.T, dst []byte, s string, maxBytes int) {
 	t.Helper()
 	got, canonical, err := DecodeBase64Into(dst, s, maxBytes)
-	want, wantErr := DecodeBase64(s, maxBytes)
+	want, wantErr := decodeBase64(s, maxBytes)
 	if !reflect.DeepEqual(err, wantErr) {
 		t.Fatalf("%.40q: error %v, DecodeBase64 says %v", s, err, wantErr)
 	}
@@ -121,7 +121,7 @@ func FuzzDecodeBase64Into(f *testing.F) {
 	})
 }
 
-// BenchmarkDecodeBase64Into is DecodeBase64 with a reused buffer, the
+// BenchmarkDecodeBase64Into is decodeBase64 with a reused buffer, the
 // canonical check included, on the sizes of BenchmarkDecodeBase64.
 func BenchmarkDecodeBase64Into(b *testing.B) {
 	for _, size := range benchSizes {

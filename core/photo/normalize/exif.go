@@ -6,13 +6,13 @@ import (
 	"github.com/faceid-verify/faceid/core/photo"
 )
 
-// Orientation returns the EXIF orientation of a JPEG, 1–8 as in the TIFF
+// orientation returns the EXIF orientation of a JPEG, 1–8 as in the TIFF
 // spec (1 upright, 6 to be turned 90° clockwise, ...), read from IFD0 of
 // the first APP1 "Exif" segment without decoding anything and without
 // allocating. Anything else — not a JPEG, no EXIF, a truncated or
 // malformed block, a value out of range — gives 1: a photo left as it is
 // costs nothing, a wrong rotation costs a failed comparison.
-func Orientation(jpeg []byte) int {
+func orientation(jpeg []byte) int {
 	tiff, ok := exifTIFF(jpeg)
 	if !ok {
 		return 1

@@ -82,7 +82,7 @@ func TestOrientation(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := Orientation(tc.b); got != tc.want {
+			if got := orientation(tc.b); got != tc.want {
 				t.Fatalf("Orientation = %d, want %d", got, tc.want)
 			}
 		})
@@ -93,7 +93,7 @@ func TestOrientation(t *testing.T) {
 // allocate.
 func TestOrientationAllocs(t *testing.T) {
 	b := photofixture.AfterSOI(photofixture.ReadFile(t, photofixture.Photos, "portrait-exif.jpg"), exifSegment(exifTIFFFor(binary.BigEndian, 6)))
-	if n := testing.AllocsPerRun(10, func() { Orientation(b) }); n != 0 {
+	if n := testing.AllocsPerRun(10, func() { orientation(b) }); n != 0 {
 		t.Fatalf("%v allocations", n)
 	}
 }

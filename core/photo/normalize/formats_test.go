@@ -49,7 +49,7 @@ func TestNormalizeProgressive(t *testing.T) {
 		t.Fatalf("%+v, changed=%v, err=%v", info, changed, err)
 	}
 	src, got := mustDecode(t, in), mustDecode(t, out)
-	// Orientation 8: the stored top-left corner is now bottom-left.
+	// orientation 8: the stored top-left corner is now bottom-left.
 	if g, w := average(got, image.Rect(0, 130, 20, 150)), average(src, image.Rect(0, 0, 20, 20)); !near(g, w, 8) {
 		t.Errorf("bottom-left corner %.0f, want %.0f", g, w)
 	}

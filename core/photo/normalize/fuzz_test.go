@@ -25,11 +25,11 @@ func FuzzOrientation(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		// b as a whole file, and as the TIFF data of an EXIF segment, where
 		// random bytes reach the IFD parser far more often.
-		if o := Orientation(b); o < 1 || o > 8 {
+		if o := orientation(b); o < 1 || o > 8 {
 			t.Fatalf("Orientation = %d", o)
 		}
 		if len(b) <= 0xFFFF-8 {
-			if o := Orientation(photofixture.AfterSOI(jpg, exifSegment(b))); o < 1 || o > 8 {
+			if o := orientation(photofixture.AfterSOI(jpg, exifSegment(b))); o < 1 || o > 8 {
 				t.Fatalf("Orientation of EXIF = %d", o)
 			}
 		}
@@ -82,8 +82,8 @@ func FuzzNormalize(f *testing.F) {
 			}
 			return
 		}
-		if info.Format != photo.JPEG || max(info.Width, info.Height) > opt.MaxSide || Orientation(out) != 1 {
-			t.Fatalf("rewritten as %+v, orientation %d", info, Orientation(out))
+		if info.Format != photo.JPEG || max(info.Width, info.Height) > opt.MaxSide || orientation(out) != 1 {
+			t.Fatalf("rewritten as %+v, orientation %d", info, orientation(out))
 		}
 	})
 }

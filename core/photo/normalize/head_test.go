@@ -49,12 +49,12 @@ func headAgrees(t *testing.T, data []byte) {
 		// Over MaxBytes size alone decides; at len(data) the sides and
 		// the orientation do.
 		for _, opt := range []Options{DefaultOptions(), {Enabled: true, MaxBytes: len(data) / 2, MaxSide: 64}, {Enabled: true, MaxBytes: len(data), MaxSide: 64}, {Enabled: true}} {
-			if got, want := Needed(h.Bytes, h.Size, gi, opt), Needed(data, len(data), wi, opt); got != want {
+			if got, want := needed(h.Bytes, h.Size, gi, opt), needed(data, len(data), wi, opt); got != want {
 				t.Fatalf("rewrite needed: head %v, whole %v", got, want)
 			}
 		}
 	}
-	if got, want := Orientation(h.Bytes), Orientation(data); got != want {
+	if got, want := orientation(h.Bytes), orientation(data); got != want {
 		t.Fatalf("orientation %d from the head, %d from the whole photo", got, want)
 	}
 }

@@ -42,7 +42,7 @@ func Normalize(ctx context.Context, img []byte, opt Options) (out []byte, info p
 	if err != nil {
 		return nil, info, false, err
 	}
-	if !Needed(img, len(img), info, opt) {
+	if !needed(img, len(img), info, opt) {
 		return img, info, false, nil
 	}
 	return rewrite(img, info, opt, func(extra int64, o Options) (image.Image, func(), error) {
@@ -60,7 +60,7 @@ func NormalizeBase64(ctx context.Context, head []byte, size int, text string, op
 	if err != nil {
 		return nil, info, false, err
 	}
-	if !Needed(head, size, info, opt) {
+	if !needed(head, size, info, opt) {
 		return nil, info, false, nil
 	}
 	return rewrite(head, info, opt, func(extra int64, o Options) (image.Image, func(), error) {
@@ -75,7 +75,7 @@ func rewrite(head []byte, info photo.Info, opt Options,
 	opt = opt.withDefaults()
 	o := 1
 	if info.Format == photo.JPEG {
-		o = Orientation(head)
+		o = orientation(head)
 	}
 	src, release, err := dec(rewriteBytes(info.Width, info.Height, opt), opt)
 	if err != nil {
@@ -89,17 +89,17 @@ func rewrite(head []byte, info photo.Info, opt Options,
 	return out, photo.Info{Format: photo.JPEG, Width: rect.Dx(), Height: rect.Dy()}, true, nil
 }
 
-// Needed reports whether Normalize would rewrite a photo of size bytes
+// needed reports whether Normalize would rewrite a photo of size bytes
 // whose header is in head (as photo.ReadHead returns it) and which
 // photo.Sniff described as info. It reads only the header.
-func Needed(head []byte, size int, info photo.Info, opt Options) bool {
+func needed(head []byte, size int, info photo.Info, opt Options) bool {
 	if !opt.Enabled {
 		return false
 	}
 	opt = opt.withDefaults()
 	o := 1
 	if info.Format == photo.JPEG {
-		o = Orientation(head)
+		o = orientation(head)
 	}
 	return size > opt.MaxBytes || max(info.Width, info.Height) > opt.MaxSide ||
 		(o != 1 && opt.ApplyOrientation)

@@ -48,8 +48,8 @@ func TestNormalizeOrientations(t *testing.T) {
 					}
 					return
 				}
-				if !changed || Orientation(out) != 1 || bytes.Contains(out, []byte("Exif")) {
-					t.Fatalf("changed=%v, output orientation %d", changed, Orientation(out))
+				if !changed || orientation(out) != 1 || bytes.Contains(out, []byte("Exif")) {
+					t.Fatalf("changed=%v, output orientation %d", changed, orientation(out))
 				}
 				ow, oh := w, h
 				if o >= 5 {
