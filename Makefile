@@ -24,7 +24,7 @@ test: lint
 # programs) need them built for this machine and stay out; so do the
 # interoperability tests, whose clients in other languages would only run
 # again, slowly, against a handler the other tests already run on arm64.
-ARM64_PKGS ?= ./adapters/... ./core/... ./function/... ./internal/... ./sandbox
+ARM64_PKGS ?= ./adapters/... ./core/... ./function/... ./internal/... ./metrics ./sandbox
 ARM64_SKIP ?= ^(TestViaEmulator|TestViaRPC|TestSamplesSeeTheSameAnswers|TestOwnClientsAgainstDropIn|TestSharedStateAcrossInstances)$$
 
 ## test-arm64: the in-process tests built for arm64 and run under qemu-aarch64 (apt-get install qemu-user); FACEID_TEST_ARM64=required makes its absence an error
@@ -47,7 +47,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
-	GOARCH=arm64 $(GO) vet ./core/... ./function/... ./internal/...
+	GOARCH=arm64 $(GO) vet ./core/... ./function/... ./internal/... ./metrics
 
 ## bench: every figure in docs/benchmarks.md; raw numbers in dist/bench/results.txt (knobs: see bench/run.sh)
 bench:
