@@ -86,7 +86,7 @@ func (b *breaker) done(failed, neutral bool) {
 func upstreamFailed(err error) (failed, neutral bool) {
 	var (
 		te *TransportError
-		ge *GatewayError
+		ge *gatewayError
 		se *sellerError
 		re *responseError
 	)

@@ -85,7 +85,7 @@ func Classify(res *Result, err error) Class {
 func classifyError(err error) Class {
 	var (
 		ve *ValidationError
-		ge *GatewayError
+		ge *gatewayError
 		se *sellerError
 		te *TransportError
 		re *responseError
@@ -183,7 +183,7 @@ func refused(c Class) Class {
 }
 
 // gatewayClass classifies an answer without the seller's envelope.
-func gatewayClass(ge *GatewayError) Class {
+func gatewayClass(ge *gatewayError) Class {
 	c := Class{Source: "gateway", UpstreamStatus: ge.Status, RequestID: ge.RequestID,
 		Outcome: "gateway_error", Kind: "upstream_unavailable", Reason: http.StatusText(ge.Status),
 		Status: http.StatusBadGateway, Msg: "上游服务异常", MsgEn: "the upstream gateway failed"}

@@ -343,7 +343,7 @@ func (c *Client) Send(ctx context.Context, checked Checked) (*Result, error) {
 func (c *Client) scrub(res *Result, err error, name string) {
 	clean := func(s string) string { return truncateMsg(mask.Text(c.redact.Replace(s), name)) }
 	var (
-		ge *GatewayError
+		ge *gatewayError
 		se *sellerError
 	)
 	switch {
@@ -452,12 +452,12 @@ func (c *Client) decode(resp *http.Response, raw []byte, rid string) (*Result, e
 		if resp.StatusCode == http.StatusOK {
 			return nil, &responseError{Status: resp.StatusCode, Reason: "empty", RequestID: rid}
 		}
-		return nil, gatewayError(resp, http.StatusText(resp.StatusCode), false, rid)
+		return nil, newGatewayError(resp, http.StatusText(resp.StatusCode), false, rid)
 	}
 	var env envelope
 	if err := json.Unmarshal(raw, &env); err != nil {
 		if resp.StatusCode != http.StatusOK {
-			return nil, gatewayError(resp, http.StatusText(resp.StatusCode), false, rid)
+			return nil, newGatewayError(resp, http.StatusText(resp.StatusCode), false, rid)
 		}
 		return nil, &responseError{Status: resp.StatusCode, Reason: "malformed", RequestID: rid, Err: jsonErr(err)}
 	}
@@ -471,7 +471,7 @@ func (c *Client) decode(resp *http.Response, raw []byte, rid string) (*Result, e
 		if env.Message != nil {
 			msg = *env.Message
 		}
-		return nil, gatewayError(resp, msg, env.Message != nil, rid)
+		return nil, newGatewayError(resp, msg, env.Message != nil, rid)
 	}
 	if env.Code.V != codes.OK {
 		return nil, &sellerError{Code: env.Code.V, Msg: string(env.Msg), RequestID: rid}
@@ -503,8 +503,8 @@ func (c *Client) decode(resp *http.Response, raw []byte, rid string) (*Result, e
 	return r, nil
 }
 
-func gatewayError(resp *http.Response, msg string, flatMessage bool, rid string) *GatewayError {
-	g := &GatewayError{Status: resp.StatusCode, Message: msg, RequestID: rid,
+func newGatewayError(resp *http.Response, msg string, flatMessage bool, rid string) *gatewayError {
+	g := &gatewayError{Status: resp.StatusCode, Message: msg, RequestID: rid,
 		Refused: gatewayRefused(resp.StatusCode, flatMessage)}
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 		g.ServerDate = d

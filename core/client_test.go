@@ -199,7 +199,7 @@ func TestTransportFailures(t *testing.T) {
 		srv := httptest.NewServer(up)
 		defer srv.Close()
 		_, err := newTestClient(t, srv.URL).Verify(context.Background(), req)
-		var ge *GatewayError
+		var ge *gatewayError
 		if !errors.As(err, &ge) || ge.Status != http.StatusTemporaryRedirect || up.hits.Load() != 1 {
 			t.Fatalf("err = %v, hits %d", err, up.hits.Load())
 		}
@@ -221,7 +221,7 @@ func TestTransportFailures(t *testing.T) {
 		defer srv.Close()
 		c, _ := New(Config{Endpoint: srv.URL, SecretID: "test-id", SecretKey: "wrong"})
 		_, err := c.Verify(context.Background(), req)
-		var ge *GatewayError
+		var ge *gatewayError
 		if !errors.As(err, &ge) || !ge.auth() || ge.Message != hmacauth.MsgSignatureMismatch {
 			t.Fatalf("err = %v", err)
 		}

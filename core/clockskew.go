@@ -44,12 +44,12 @@ func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.log = l } }
 func (c *Client) signingTime() time.Time { return c.now().Add(c.skew.load()) }
 
 // dateRefused returns the gateway's clock when err is a gateway refusal of
-// the signature's date, provably before forwarding (GatewayError.Refused),
+// the signature's date, provably before forwarding (gatewayError.Refused),
 // that carries a Date header: the legacy gateway's 401 "…x-date header is
 // out of date…", or the Cloud Market gateway's 403 whose message has
 // 签名时间 (signature time) and 超时 (timed out).
 func dateRefused(err error) (time.Time, bool) {
-	var ge *GatewayError
+	var ge *gatewayError
 	if !errors.As(err, &ge) || !ge.Refused || ge.ServerDate.IsZero() {
 		return time.Time{}, false
 	}
@@ -79,7 +79,7 @@ func (c *Client) attemptHealingSkew(ctx context.Context, body body, start *time.
 	skew := server.Sub(c.now())
 	kept := c.skew.load()
 	c.skew.store(skew)
-	var ge *GatewayError
+	var ge *gatewayError
 	errors.As(err, &ge)
 	c.log.Warn("upstream gateway refused the signature's date: this machine's clock is off; re-signing once with the gateway's clock",
 		"skew_seconds", math.Round(skew.Seconds()), "status", ge.Status, "upstream_request_id", ge.RequestID)

@@ -125,7 +125,7 @@ func TestSecondSkewRejectionNotRetried(t *testing.T) {
 			c, sb, reg, _ := skewClient(t, sandbox.Config{Now: clk.Now}, gw.path, gw.signature, 3)
 			for i := 1; i <= 2; i++ {
 				_, err := c.Verify(context.Background(), zhang(t))
-				var ge *GatewayError
+				var ge *gatewayError
 				if !errors.As(err, &ge) || ge.Status != gw.status {
 					t.Fatalf("call %d: err %v, want the gateway's %d", i, err, gw.status)
 				}
@@ -181,7 +181,7 @@ func TestNoSkewRetry(t *testing.T) {
 		c := newTestClient(t, srv.URL)
 		defer c.CloseIdleConnections()
 		_, err := c.Verify(context.Background(), zhang(t))
-		var ge *GatewayError
+		var ge *gatewayError
 		if !errors.As(err, &ge) || ge.Status != 401 || !ge.ServerDate.IsZero() || hits != 1 {
 			t.Errorf("err %v, hits %d: want one 401 without a retry", err, hits)
 		}
@@ -195,17 +195,17 @@ func TestDateRefused(t *testing.T) {
 		err  error
 		want bool
 	}{
-		{"legacy", &GatewayError{Refused: true, Status: 401, Message: hmacauth.MsgXDateOutOfDate, ServerDate: at}, true},
-		{"cloudmarket", &GatewayError{Refused: true, Status: 403, Message: hmacauth.MsgCloudMarketDateExpired, ServerDate: at}, true},
-		{"other Chinese wording", &GatewayError{Refused: true, Status: 403, Message: "签名时间已超时", ServerDate: at}, true},
-		{"wrapped", errors.Join(errors.New("x"), &GatewayError{Refused: true, Status: 401, Message: hmacauth.MsgXDateOutOfDate, ServerDate: at}), true},
-		{"not a flat gateway refusal", &GatewayError{Status: 401, Message: hmacauth.MsgXDateOutOfDate, ServerDate: at}, false},
-		{"no Date", &GatewayError{Refused: true, Status: 401, Message: hmacauth.MsgXDateOutOfDate}, false},
-		{"legacy text with 403", &GatewayError{Refused: true, Status: 403, Message: hmacauth.MsgXDateOutOfDate, ServerDate: at}, false},
-		{"Chinese text with 401", &GatewayError{Refused: true, Status: 401, Message: hmacauth.MsgCloudMarketDateExpired, ServerDate: at}, false},
-		{"only 签名时间", &GatewayError{Refused: true, Status: 403, Message: "签名时间错误", ServerDate: at}, false},
-		{"unparseable x-date", &GatewayError{Refused: true, Status: 401, Message: hmacauth.MsgBadXDate, ServerDate: at}, false},
-		{"mismatch", &GatewayError{Refused: true, Status: 403, Message: hmacauth.MsgSignatureMismatch, ServerDate: at}, false},
+		{"legacy", &gatewayError{Refused: true, Status: 401, Message: hmacauth.MsgXDateOutOfDate, ServerDate: at}, true},
+		{"cloudmarket", &gatewayError{Refused: true, Status: 403, Message: hmacauth.MsgCloudMarketDateExpired, ServerDate: at}, true},
+		{"other Chinese wording", &gatewayError{Refused: true, Status: 403, Message: "签名时间已超时", ServerDate: at}, true},
+		{"wrapped", errors.Join(errors.New("x"), &gatewayError{Refused: true, Status: 401, Message: hmacauth.MsgXDateOutOfDate, ServerDate: at}), true},
+		{"not a flat gateway refusal", &gatewayError{Status: 401, Message: hmacauth.MsgXDateOutOfDate, ServerDate: at}, false},
+		{"no Date", &gatewayError{Refused: true, Status: 401, Message: hmacauth.MsgXDateOutOfDate}, false},
+		{"legacy text with 403", &gatewayError{Refused: true, Status: 403, Message: hmacauth.MsgXDateOutOfDate, ServerDate: at}, false},
+		{"Chinese text with 401", &gatewayError{Refused: true, Status: 401, Message: hmacauth.MsgCloudMarketDateExpired, ServerDate: at}, false},
+		{"only 签名时间", &gatewayError{Refused: true, Status: 403, Message: "签名时间错误", ServerDate: at}, false},
+		{"unparseable x-date", &gatewayError{Refused: true, Status: 401, Message: hmacauth.MsgBadXDate, ServerDate: at}, false},
+		{"mismatch", &gatewayError{Refused: true, Status: 403, Message: hmacauth.MsgSignatureMismatch, ServerDate: at}, false},
 		{"seller", &sellerError{Code: 400, Msg: "签名时间超时"}, false},
 		{"nil", nil, false},
 	}

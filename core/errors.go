@@ -14,10 +14,10 @@ import (
 // made, so nothing was paid.
 type ValidationError = invalid.Error
 
-// GatewayError is an answer without the seller's envelope: the API
+// gatewayError is an answer without the seller's envelope: the API
 // gateway's own (authentication 401/403, limits 429, its failures), or
 // anything else that is not the seller's, such as a redirect.
-type GatewayError struct {
+type gatewayError struct {
 	Status    int
 	Message   string
 	RequestID string
@@ -31,26 +31,26 @@ type GatewayError struct {
 	ServerDate time.Time
 }
 
-func (e *GatewayError) Error() string {
+func (e *gatewayError) Error() string {
 	return fmt.Sprintf("upstream gateway: %d %s", e.Status, e.Message)
 }
 
 // auth reports a rejected signature or key: our own configuration is wrong.
-func (e *GatewayError) auth() bool {
+func (e *gatewayError) auth() bool {
 	return e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden
 }
 
 // limited reports a rate-limit or quota rejection.
-func (e *GatewayError) limited() bool { return e.Status == http.StatusTooManyRequests }
+func (e *gatewayError) limited() bool { return e.Status == http.StatusTooManyRequests }
 
 // quotaExhausted reports that the purchased call package is used up.
-func (e *GatewayError) quotaExhausted() bool {
+func (e *gatewayError) quotaExhausted() bool {
 	return e.limited() && e.Message == "API quota exceeded."
 }
 
 // MayHaveReached reports whether the seller may have seen the request:
 // always, unless the gateway provably refused it (see gatewayRefused).
-func (e *GatewayError) MayHaveReached() bool { return !e.Refused }
+func (e *gatewayError) MayHaveReached() bool { return !e.Refused }
 
 // When in doubt, a call was billed. The seller bills every answer with
 // code 200 in its envelope (the sandbox does the same); the call is

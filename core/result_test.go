@@ -68,18 +68,18 @@ func TestDecodeErrors(t *testing.T) {
 			func(err error) bool { var e *sellerError; return errors.As(err, &e) && e.Code == 500 }},
 		{"gateway 403", 403, `{"message":"HMAC signature does not match"}`,
 			func(err error) bool {
-				var e *GatewayError
+				var e *gatewayError
 				return errors.As(err, &e) && e.auth() && !e.MayHaveReached()
 			}},
 		{"gateway quota", 429, `{"message":"API quota exceeded."}`,
-			func(err error) bool { var e *GatewayError; return errors.As(err, &e) && e.quotaExhausted() }},
+			func(err error) bool { var e *gatewayError; return errors.As(err, &e) && e.quotaExhausted() }},
 		{"gateway 502 html", 502, `<html>Bad Gateway</html>`,
 			func(err error) bool {
-				var e *GatewayError
+				var e *gatewayError
 				return errors.As(err, &e) && e.Status == 502 && e.MayHaveReached()
 			}},
 		{"gateway 504 empty", 504, ``,
-			func(err error) bool { var e *GatewayError; return errors.As(err, &e) && e.Status == 504 }},
+			func(err error) bool { var e *gatewayError; return errors.As(err, &e) && e.Status == 504 }},
 		{"empty 200", 200, ``,
 			func(err error) bool { var e *responseError; return errors.As(err, &e) && e.Reason == "empty" }},
 		{"malformed", 200, `{"code":200,`,

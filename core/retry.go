@@ -20,7 +20,7 @@ func shouldRetry(err error, attempt, maxAttempts int, remaining, maxRetryAfter t
 		return false, "attempts exhausted"
 	}
 	var te *TransportError
-	var ge *GatewayError
+	var ge *gatewayError
 	switch {
 	case errors.As(err, &te):
 		if te.Sent {
@@ -58,7 +58,7 @@ func shouldRetry(err error, attempt, maxAttempts int, remaining, maxRetryAfter t
 // backoff is full-jitter exponential: base·2^(attempt-1), capped, or the
 // server's Retry-After when it gave one.
 func backoff(attempt int, base, max time.Duration, err error) time.Duration {
-	var ge *GatewayError
+	var ge *gatewayError
 	if errors.As(err, &ge) && ge.RetryAfter > 0 {
 		return ge.RetryAfter + time.Duration(rand.Int64N(int64(base)+1))
 	}

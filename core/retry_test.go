@@ -30,13 +30,13 @@ func TestShouldRetry(t *testing.T) {
 		{"sent then timed out", &TransportError{Op: "write", Sent: true, Timeout: true}, 1, time.Second, false},
 		{"reset mid body", &TransportError{Op: "read", Sent: true}, 1, time.Second, false},
 		{"deadline before sending", &TransportError{Op: "deadline", Timeout: true}, 1, time.Second, false},
-		{"429 short Retry-After", &GatewayError{Status: 429, Message: "API rate limit exceeded.", RetryAfter: time.Second, Refused: true}, 1, 5 * time.Second, true},
-		{"429 not in the gateway's shape", &GatewayError{Status: 429, RetryAfter: time.Second}, 1, 5 * time.Second, false},
-		{"429 Retry-After beyond deadline", &GatewayError{Status: 429, Message: "API rate limit exceeded.", RetryAfter: time.Second, Refused: true}, 1, 500 * time.Millisecond, false},
-		{"429 long Retry-After", &GatewayError{Status: 429, Message: "API rate limit exceeded.", RetryAfter: time.Minute, Refused: true}, 1, time.Hour, false},
-		{"429 without Retry-After", &GatewayError{Status: 429, Message: "API rate limit exceeded.", Refused: true}, 1, time.Second, false},
-		{"quota exhausted", &GatewayError{Status: 429, Message: "API quota exceeded.", RetryAfter: time.Second, Refused: true}, 1, time.Minute, false},
-		{"gateway 502", &GatewayError{Status: 502}, 1, time.Second, false},
+		{"429 short Retry-After", &gatewayError{Status: 429, Message: "API rate limit exceeded.", RetryAfter: time.Second, Refused: true}, 1, 5 * time.Second, true},
+		{"429 not in the gateway's shape", &gatewayError{Status: 429, RetryAfter: time.Second}, 1, 5 * time.Second, false},
+		{"429 Retry-After beyond deadline", &gatewayError{Status: 429, Message: "API rate limit exceeded.", RetryAfter: time.Second, Refused: true}, 1, 500 * time.Millisecond, false},
+		{"429 long Retry-After", &gatewayError{Status: 429, Message: "API rate limit exceeded.", RetryAfter: time.Minute, Refused: true}, 1, time.Hour, false},
+		{"429 without Retry-After", &gatewayError{Status: 429, Message: "API rate limit exceeded.", Refused: true}, 1, time.Second, false},
+		{"quota exhausted", &gatewayError{Status: 429, Message: "API quota exceeded.", RetryAfter: time.Second, Refused: true}, 1, time.Minute, false},
+		{"gateway 502", &gatewayError{Status: 502}, 1, time.Second, false},
 		{"seller 500", &sellerError{Code: 500}, 1, time.Second, false},
 		{"malformed answer", &responseError{Reason: "malformed"}, 1, time.Second, false},
 		{"validation", &ValidationError{Field: "idcard"}, 1, time.Second, false},
@@ -165,7 +165,7 @@ func TestCircuitBreaker(t *testing.T) {
 	}
 	req := Request{Name: "张三", IDCard: testID, Image: testPhoto(t)}
 	call := func() error { _, err := c.Verify(context.Background(), req); return err }
-	var ge *GatewayError
+	var ge *gatewayError
 	var co *CircuitOpenError
 	for i := 0; i < 3; i++ {
 		if err := call(); !errors.As(err, &ge) {
