@@ -45,7 +45,7 @@ type upstream struct {
 func (u *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	u.hits.Add(1)
 	v := &hmacauth.Verifier{Lookup: func(id string) (string, bool) { return testSecret, id == "test-id" }}
-	if _, err := v.Verify(r); err != nil {
+	if _, err := v.VerifyFor(r, hmacauth.AnyGateway); err != nil {
 		f := err.(*hmacauth.Failure)
 		w.WriteHeader(f.Status)
 		io.WriteString(w, `{"message":"`+f.Message+`"}`)

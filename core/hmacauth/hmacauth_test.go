@@ -231,7 +231,7 @@ func TestVerify(t *testing.T) {
 	v := newVerifier(now)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			id, err := v.Verify(tc.req())
+			id, err := v.VerifyFor(tc.req(), AnyGateway)
 			if tc.status == 0 {
 				if err != nil || id != "sandbox-secret-id" {
 					t.Fatalf("Verify = %q, %v; want success", id, err)

@@ -43,7 +43,7 @@ func TestStrictDate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			lenient, strict := newVerifier(now), newVerifier(now)
 			strict.StrictDate = true
-			if _, err := lenient.Verify(tc.req); err != nil {
+			if _, err := lenient.VerifyFor(tc.req, AnyGateway); err != nil {
 				t.Fatalf("the gateway's rule refused it: %v", err)
 			}
 			s, err := strict.Check(tc.req, AnyGateway)

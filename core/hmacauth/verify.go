@@ -110,12 +110,6 @@ type Signed struct {
 	Expires time.Time
 }
 
-// Verify authenticates r signed in either gateway's scheme; it is
-// VerifyFor(r, AnyGateway).
-func (v *Verifier) Verify(r *http.Request) (string, error) {
-	return v.VerifyFor(r, AnyGateway)
-}
-
 // VerifyFor authenticates r as gateway g would and returns the SecretId it
 // was signed with, or a *Failure carrying that gateway's status and
 // message. A request signed in the other gateway's scheme is refused as a
