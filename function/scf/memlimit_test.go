@@ -3,6 +3,7 @@ package main
 import (
 	"math"
 	"runtime/debug"
+	"strconv"
 	"testing"
 )
 
@@ -50,4 +51,27 @@ func TestApplyMemoryLimit(t *testing.T) {
 	if err := applyMemoryLimit(); err != nil || debug.SetMemoryLimit(-1) != 115<<20 {
 		t.Errorf("error %v, limit %d; want 115 MiB kept", err, debug.SetMemoryLimit(-1))
 	}
+}
+
+// FuzzParseMemoryLimit: no input panics, an accepted limit is never
+// negative, and a limit written back as plain bytes reads the same.
+func FuzzParseMemoryLimit(f *testing.F) {
+	for _, s := range []string{"115MiB", "off", "120000000B", "9999999TiB", "1KiB", "", "-1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := parseMemoryLimit(s)
+		if err != nil {
+			return
+		}
+		if n < 0 {
+			t.Fatalf("parseMemoryLimit(%q) = %d, negative", s, n)
+		}
+		if s == "off" {
+			return
+		}
+		if back, err := parseMemoryLimit(strconv.FormatInt(n, 10) + "B"); err != nil || back != n {
+			t.Fatalf("parseMemoryLimit(%q) = %d, but %dB reads as %d, %v", s, n, n, back, err)
+		}
+	})
 }
