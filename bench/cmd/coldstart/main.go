@@ -8,6 +8,11 @@
 //   - the SCF main over the runtime's net/rpc protocol: from process start
 //     to the first Function.Ping answer (init), and to the first answer.
 //
+// Each platform runs with each harness.Trust: the goals are read from
+// "system", as deployed; "sandbox-only" is the same without the machine's
+// certificate directory, to show how much of the first verification is
+// spent loading it.
+//
 // It prints the medians and the raw values.
 //
 //	coldstart -sandbox bin/sandbox -rie bin/aws-lambda-rie -bootstrap bin/bootstrap -scf bin/main [-runs 20]
@@ -59,7 +64,7 @@ func run(_ context.Context, args []string, stdout io.Writer) error {
 	}
 	event := harness.FunctionURLEvent(harness.VerifyJSON(photo), "cold")
 
-	for _, trust := range []harness.Trust{harness.TrustCAFile, harness.TrustSystem} {
+	for _, trust := range []harness.Trust{harness.TrustCAFile, harness.TrustSystem, harness.TrustSandboxOnly} {
 		if *rie != "" && *bootstrap != "" {
 			var inits, answers []time.Duration
 			for i := range *runs {

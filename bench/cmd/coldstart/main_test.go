@@ -23,6 +23,7 @@ func TestRun(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	for _, want := range []string{"platform=lambda-rie trust=ca-file runs=1 ", "platform=scf-rpc trust=system runs=1 ",
+		"platform=lambda-rie trust=sandbox-only runs=1 ",
 		"goal id=init_lambda side=after ", "goal id=first_verification_lambda side=after ", "goal id=init_scf side=after "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("no %q in:\n%s", want, out.String())

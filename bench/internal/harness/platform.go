@@ -244,8 +244,8 @@ func SCFEnv(sb *Sandbox, trust Trust) (invokeEnv map[string]string, processEnv [
 	invokeEnv = map[string]string{
 		"FACEID_ENDPOINT": sb.Endpoint(), "FACEID_SECRET_ID": SecretID, "FACEID_SECRET_KEY": SecretKey,
 	}
-	if trust == TrustSystem {
-		return invokeEnv, []string{"SSL_CERT_FILE=" + sb.CAFile}
+	if te := trustEnv(sb, trust); te != nil {
+		return invokeEnv, te
 	}
 	invokeEnv["FACEID_CA_FILE"] = sb.CAFile
 	return invokeEnv, nil
