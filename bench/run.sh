@@ -181,15 +181,11 @@ fi
 
 if ! skip cold; then
 	section "4. cold start, median of $COLD_RUNS"
-	for side in after before; do
-		bin=$BIN
-		if [[ $side == before ]]; then
-			[[ -n "$BEFORE" ]] || continue
-			bin=$BBIN
-		fi
-		"$BIN/coldstart" -sandbox "$BIN/sandbox" -rie "$BIN/aws-lambda-rie" -bootstrap "$bin/bootstrap" \
-			-scf "$bin/main" -runs "$COLD_RUNS" -side "$side" | sed "s/^\(coldstart[_a-z]*\) /\1 side=$side /" | tee -a "$RES"
-	done
+	# The before side's binaries take turns with this tree's, run by run.
+	before=()
+	[[ -n "$BEFORE" ]] && before=(-before-bootstrap "$BBIN/bootstrap" -before-scf "$BBIN/main")
+	"$BIN/coldstart" -sandbox "$BIN/sandbox" -rie "$BIN/aws-lambda-rie" -bootstrap "$BIN/bootstrap" \
+		-scf "$BIN/main" -runs "$COLD_RUNS" "${before[@]}" | tee -a "$RES"
 fi
 
 if ! skip footprint; then

@@ -15,7 +15,10 @@
 //
 // It prints the medians and the raw values.
 //
-//	coldstart -sandbox bin/sandbox -rie bin/aws-lambda-rie -bootstrap bin/bootstrap -scf bin/main [-runs 20]
+// With -before-bootstrap and -before-scf an earlier commit's binaries take
+// turns with these, run by run, and are reported as side "before".
+//
+//	coldstart -sandbox bin/sandbox -rie bin/aws-lambda-rie -bootstrap bin/bootstrap -scf bin/main [-runs 20] [-before-bootstrap old/bootstrap -before-scf old/main]
 package main
 
 import (
@@ -40,17 +43,29 @@ const (
 	firstGoal = 25 * time.Millisecond
 )
 
+// side is one set of binaries to cold-start: this tree's ("after") or an
+// earlier commit's ("before").
+type side struct {
+	name, bootstrap, scf string
+}
+
 func run(_ context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("coldstart", flag.ContinueOnError)
 	sandboxBin, rie, bootstrap, scf := harness.FunctionFlags(fs)
-	runs := fs.Int("runs", 20, "cold starts per platform")
+	runs := fs.Int("runs", 20, "cold starts per platform, trust setting and side")
 	photoSpec := fs.String("photo", harness.SmallPhoto, "photo of the first request")
-	side := fs.String("side", "after", "the label of the binaries' side in goal lines")
+	name := fs.String("side", "after", "the label of the binaries' side in goal lines")
+	beforeBootstrap := fs.String("before-bootstrap", "", "an earlier commit's Lambda bootstrap, started in turns with -bootstrap (side \"before\")")
+	beforeSCF := fs.String("before-scf", "", "an earlier commit's SCF main, started in turns with -scf (side \"before\")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *sandboxBin == "" {
 		return errors.New("-sandbox is required")
+	}
+	sides := []side{{*name, *bootstrap, *scf}}
+	if *beforeBootstrap != "" || *beforeSCF != "" {
+		sides = append(sides, side{"before", *beforeBootstrap, *beforeSCF})
 	}
 	sb, err := harness.StartSandbox(*sandboxBin, "coldstart")
 	if err != nil {
@@ -64,34 +79,62 @@ func run(_ context.Context, args []string, stdout io.Writer) error {
 	}
 	event := harness.FunctionURLEvent(harness.VerifyJSON(photo), "cold")
 
+	// The sides take turns, run by run and in alternating order, so that a
+	// shared machine's load falls on both alike.
+	turns := func(do func(s side) (time.Duration, time.Duration, error)) (inits, answers [][]time.Duration, err error) {
+		inits, answers = make([][]time.Duration, len(sides)), make([][]time.Duration, len(sides))
+		for i := range *runs {
+			for k := range sides {
+				j := (k + i) % len(sides)
+				in, ans, err := do(sides[j])
+				if err != nil {
+					return nil, nil, fmt.Errorf("%s run %d: %w", sides[j].name, i+1, err)
+				}
+				inits[j], answers[j] = append(inits[j], in), append(answers[j], ans)
+			}
+		}
+		return inits, answers, nil
+	}
 	for _, trust := range []harness.Trust{harness.TrustCAFile, harness.TrustSystem, harness.TrustSandboxOnly} {
 		if *rie != "" && *bootstrap != "" {
-			var inits, answers []time.Duration
-			for i := range *runs {
-				in, ans, err := lambdaOnce(*rie, *bootstrap, harness.FunctionEnv(sb, dir, trust), event)
-				if err != nil {
-					return fmt.Errorf("lambda run %d: %w", i+1, err)
+			inits, answers, err := turns(func(s side) (time.Duration, time.Duration, error) {
+				if s.bootstrap == "" {
+					return 0, 0, nil
 				}
-				inits, answers = append(inits, in), append(answers, ans)
+				return lambdaOnce(*rie, s.bootstrap, harness.FunctionEnv(sb, dir, trust), event)
+			})
+			if err != nil {
+				return fmt.Errorf("lambda: %w", err)
 			}
-			report(stdout, "lambda-rie", trust, "init", inits, "invoke_to_answer", answers)
-			if trust == harness.TrustSystem {
-				goal(stdout, "init_lambda", *side, harness.Median(inits), initGoal)
-				goal(stdout, "first_verification_lambda", *side, harness.Median(answers), firstGoal)
+			for j, s := range sides {
+				if s.bootstrap == "" {
+					continue
+				}
+				report(stdout, s.name, "lambda-rie", trust, "init", inits[j], "invoke_to_answer", answers[j])
+				if trust == harness.TrustSystem {
+					goal(stdout, "init_lambda", s.name, harness.Median(inits[j]), initGoal)
+					goal(stdout, "first_verification_lambda", s.name, harness.Median(answers[j]), firstGoal)
+				}
 			}
 		}
 		if *scf != "" {
-			var inits, answers []time.Duration
-			for i := range *runs {
-				in, ans, err := scfOnce(*scf, dir, sb, trust, event)
-				if err != nil {
-					return fmt.Errorf("scf run %d: %w", i+1, err)
+			inits, answers, err := turns(func(s side) (time.Duration, time.Duration, error) {
+				if s.scf == "" {
+					return 0, 0, nil
 				}
-				inits, answers = append(inits, in), append(answers, ans)
+				return scfOnce(s.scf, dir, sb, trust, event)
+			})
+			if err != nil {
+				return fmt.Errorf("scf: %w", err)
 			}
-			report(stdout, "scf-rpc", trust, "init", inits, "start_to_answer", answers)
-			if trust == harness.TrustSystem {
-				goal(stdout, "init_scf", *side, harness.Median(inits), initGoal)
+			for j, s := range sides {
+				if s.scf == "" {
+					continue
+				}
+				report(stdout, s.name, "scf-rpc", trust, "init", inits[j], "start_to_answer", answers[j])
+				if trust == harness.TrustSystem {
+					goal(stdout, "init_scf", s.name, harness.Median(inits[j]), initGoal)
+				}
 			}
 		}
 	}
@@ -129,12 +172,12 @@ func scfOnce(bin, dir string, sb *harness.Sandbox, trust harness.Trust, event []
 	return s.Ready.Sub(s.Start), answer, nil
 }
 
-func report(w io.Writer, platform string, trust harness.Trust, initName string, inits []time.Duration, answerName string, answers []time.Duration) {
+func report(w io.Writer, side, platform string, trust harness.Trust, initName string, inits []time.Duration, answerName string, answers []time.Duration) {
 	mi, ma := harness.Median(inits), harness.Median(answers)
-	fmt.Fprintf(w, "coldstart platform=%s trust=%s runs=%d %s_median_ms=%s %s_median_ms=%s init_goal_ms=%s init_goal_met=%v\n",
-		platform, trust, len(inits), initName, harness.Ms(mi), answerName, harness.Ms(ma), harness.Ms(initGoal), mi <= initGoal)
-	fmt.Fprintf(w, "coldstart_raw platform=%s trust=%s %s_ms=%s\n", platform, trust, initName, join(inits))
-	fmt.Fprintf(w, "coldstart_raw platform=%s trust=%s %s_ms=%s\n", platform, trust, answerName, join(answers))
+	fmt.Fprintf(w, "coldstart side=%s platform=%s trust=%s runs=%d %s_median_ms=%s %s_median_ms=%s init_goal_ms=%s init_goal_met=%v\n",
+		side, platform, trust, len(inits), initName, harness.Ms(mi), answerName, harness.Ms(ma), harness.Ms(initGoal), mi <= initGoal)
+	fmt.Fprintf(w, "coldstart_raw side=%s platform=%s trust=%s %s_ms=%s\n", side, platform, trust, initName, join(inits))
+	fmt.Fprintf(w, "coldstart_raw side=%s platform=%s trust=%s %s_ms=%s\n", side, platform, trust, answerName, join(answers))
 }
 
 func goal(w io.Writer, id, side string, median, limit time.Duration) {
