@@ -51,7 +51,7 @@ func TestRun(t *testing.T) {
 			t.Errorf("no median of two rounds for %s against the %s upstream in:\n%s", c, upstream, out.String())
 		}
 	}
-	for _, vs := range []string{"core_vs=go", "floor-sync_vs=go"} {
+	for _, vs := range []string{"core_vs=go", "core_vs=floor-sync"} {
 		if !strings.Contains(out.String(), "ratio upstream="+upstream+" photo=33KB "+vs+" ") {
 			t.Errorf("no %s ratio line for the %s upstream in:\n%s", vs, upstream, out.String())
 		}
