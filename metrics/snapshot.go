@@ -3,8 +3,9 @@ package metrics
 import "time"
 
 // Snapshot is a copy of a Registry's counters as plain values, e.g. for a
-// JSON status page or a test; latency is in the Prometheus exposition only. Counters are read one by one, so a snapshot
-// taken while requests are recorded may be off by the ones in flight.
+// JSON status page or a test; latency is in the Prometheus exposition
+// only. Counters are read one by one, so a snapshot taken while requests
+// are recorded may be off by the ones in flight.
 type Snapshot struct {
 	UnitPriceFen int64 `json:"unit_price_fen"`
 
