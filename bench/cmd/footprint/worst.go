@@ -14,20 +14,22 @@ import (
 	"golang.org/x/image/bmp"
 
 	"github.com/faceid-verify/faceid/bench/internal/harness"
+	"github.com/faceid-verify/faceid/core/photo"
 	"github.com/faceid-verify/faceid/core/photo/decode"
+	"github.com/faceid-verify/faceid/core/photo/normalize"
 )
 
-// The local checks' bounds (core/photo.DefaultLimits, core's intake and
-// normalize's target side) and the platforms' 6 MB event.
-const (
-	maxPhoto   = 3 << 20 // larger photos are rewritten
-	maxSide    = 8000
-	maxPixels  = 40_000_000
-	targetSide = 2048
-	// maxCarried keeps the event, the base64 text in a JSON body in a JSON
-	// event, under the platforms' 6 MB.
-	maxCarried = 4_300_000
+// The local checks' bounds, taken from core so that they cannot drift.
+var (
+	maxPhoto   = photo.DefaultLimits().MaxBytes // larger photos are rewritten
+	maxSide    = photo.DefaultLimits().MaxSide
+	maxPixels  = photo.DefaultLimits().MaxPixels
+	targetSide = normalize.DefaultOptions().TargetSide
 )
+
+// maxCarried keeps the event, the base64 text in a JSON body in a JSON
+// event, under the platforms' 6 MB.
+const maxCarried = 4_300_000
 
 // worstCase is an admissible photo of one kind, sized so that what its
 // decode and any rewrite reserve nearly fills the decode memory, and
@@ -71,7 +73,7 @@ func fit(w, h int) (int, int) {
 func largest(budget int64, rewrite bool, f float64, dims func(k int) (w, h int), mk func(w, h int) []byte) (w, h int, err error) {
 	fits := func(k int) (bool, error) {
 		w, h := dims(k)
-		if max(w, h) > maxSide || int64(w)*int64(h) > maxPixels {
+		if max(w, h) > maxSide || int64(w)*int64(h) > int64(maxPixels) {
 			return false, nil
 		}
 		est, err := decode.EstimateOf(mk(w, h))
