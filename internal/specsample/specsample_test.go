@@ -77,3 +77,21 @@ func TestShapeChangesAreErrors(t *testing.T) {
 		t.Error("want an error for a curl command without Authorization")
 	}
 }
+
+// FuzzSources holds every sample's reader to an error, never a panic, on
+// a page of any shape.
+func FuzzSources(f *testing.F) {
+	if spec, err := Load(); err == nil {
+		f.Add(spec)
+	}
+	f.Add("curl -v -X POST http://x/a -H 'Date:d' -H 'Source:s'\n//请用云市场")
+	f.Add("package main\n    url := \"http://x/a\"\nusing System.IO;")
+	f.Fuzz(func(t *testing.T, page string) {
+		v := Values{BaseURL: "http://127.0.0.1:1", SecretID: "sid", SecretKey: "skey", Now: time.Unix(0, 0)}
+		for _, s := range All {
+			if out, err := s.Source(page, v); err == nil && out == "" {
+				t.Errorf("%s: no error and no source", s.Name)
+			}
+		}
+	})
+}
