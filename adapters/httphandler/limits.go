@@ -3,6 +3,8 @@ package httphandler
 import (
 	"net/http"
 	"strconv"
+
+	"github.com/faceid-verify/faceid/core/mask"
 )
 
 // A server that takes every connection can be held by a few slow
@@ -57,7 +59,9 @@ func (h *Handler) admit(w http.ResponseWriter, r *http.Request, next func(http.R
 					Message: "too many requests in flight (" + strconv.Itoa(cap(h.gate)) + "); retry shortly"}},
 			retryAfter: retryOverloaded}
 		a.write(w)
-		h.opts.Logger.WarnContext(r.Context(), "request refused", "request_id", rid, "path", r.URL.Path, "status", a.status,
+		// Any path reaches the gate, /results/{key} and paths no route
+		// serves among them: masked as an object key is.
+		h.opts.Logger.WarnContext(r.Context(), "request refused", "request_id", rid, "path", mask.Key(r.URL.Path), "status", a.status,
 			"outcome", a.outcome, "reason", a.reason, "may_have_charged", false)
 		return
 	}

@@ -1,12 +1,17 @@
 package httphandler
 
 import (
+	"log/slog"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/core/mask"
+	"github.com/faceid-verify/faceid/internal/proctest"
+	"github.com/faceid-verify/faceid/internal/syncbuf"
 	"github.com/faceid-verify/faceid/sandbox"
 )
 
@@ -48,5 +53,22 @@ func TestMaxConcurrent(t *testing.T) {
 	}
 	if status, _ := verify(); status != 200 {
 		t.Errorf("after the others finished: %d", status)
+	}
+}
+
+// A refused request's path is logged masked: the gate sees every path,
+// and one may carry an ID number or a name.
+func TestMaxConcurrentLogsPathMasked(t *testing.T) {
+	logs := &syncbuf.Buffer{}
+	h := New(Options{MaxConcurrent: 1, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	h.gate.enter()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/results/110101199003070011张三.jpg", nil))
+	if rec.Code != 503 {
+		t.Fatalf("status %d, want 503", rec.Code)
+	}
+	line := proctest.LogLine(t, logs, "request refused", "path", mask.Key("/results/110101199003070011张三.jpg"))
+	if strings.Contains(logs.String(), "110101199003070011") || strings.Contains(logs.String(), "张三") {
+		t.Errorf("raw ID number or name logged: %v", line)
 	}
 }
