@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/faceid-verify/faceid/core"
+	"github.com/faceid-verify/faceid/core/mask"
 )
 
 // The local server's authority is where it listens: any page open in a
@@ -188,7 +189,8 @@ func (g *browserGuard) refuse(w http.ResponseWriter, r *http.Request, status int
 	w.WriteHeader(status)
 	_, _ = w.Write(b.Bytes())
 	// The Host and Origin are the caller's, not personal data; bounded
-	// by the server's header limit.
+	// by the server's header limit. The path may quote a result key or
+	// anything a page put there: masked as an object key is.
 	g.log.Warn("request refused", "status", status, "reason", why, "host", r.Host,
-		"origin", r.Header.Get("Origin"), "path", r.URL.Path)
+		"origin", r.Header.Get("Origin"), "path", mask.Key(r.URL.Path))
 }

@@ -3,9 +3,16 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/faceid-verify/faceid/core/mask"
+	"github.com/faceid-verify/faceid/internal/proctest"
+	"github.com/faceid-verify/faceid/internal/syncbuf"
 )
 
 type browserCase struct {
@@ -137,5 +144,29 @@ func TestBrowserSettings(t *testing.T) {
 		if err := runFails(t, env); err == nil {
 			t.Errorf("%v: started", bad)
 		}
+	}
+}
+
+// A refused request's path is logged masked: a page chooses it, and it
+// may carry an ID number or a name.
+func TestBrowserRefusalLogsPathMasked(t *testing.T) {
+	logs := &syncbuf.Buffer{}
+	g, err := newBrowserGuard(http.NotFoundHandler(), slog.New(slog.NewJSONHandler(logs, nil)),
+		&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}, serverConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const path = "/results/110101199003070011张三.jpg"
+	r := httptest.NewRequest(http.MethodPost, path, nil)
+	r.Host = "127.0.0.1:8080"
+	r.Header.Set("Origin", "https://evil.example")
+	rec := httptest.NewRecorder()
+	g.ServeHTTP(rec, r)
+	if rec.Code != http.StatusForbidden {
+		t.Fatalf("status %d, want 403", rec.Code)
+	}
+	proctest.LogLine(t, logs, "request refused", "path", mask.Key(path))
+	if strings.Contains(logs.String(), "110101199003070011") || strings.Contains(logs.String(), "张三") {
+		t.Errorf("raw ID number or name logged: %s", logs.String())
 	}
 }
